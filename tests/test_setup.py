@@ -1,0 +1,104 @@
+"""Unit tests of utils/setup.py: version checks, seeding, the printed summary, the strategy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from utils import setup
+
+
+@pytest.mark.parametrize("text, expected", [("2.21.0", (2, 21, 0)), ("3.15.1", (3, 15, 1)),
+                                            ("2.19.0rc1", (2, 19, 0)), ("3.10.0.dev2025", (3, 10, 0))])
+def test_version_tuple(text, expected):
+    assert setup._version_tuple(text) == expected
+
+
+def test_version_tuple_rejects_garbage():
+    with pytest.raises(ValueError, match="version number"):
+        setup._version_tuple("unknown")
+
+
+def test_check_versions_accepts_supported():
+    setup.check_versions("2.21.0", "3.15.1")
+    setup.check_versions("2.16.1", "3.0.0")
+
+
+@pytest.mark.parametrize("tf_version, keras_version, message", [
+    ("2.15.0", "3.15.1", "TensorFlow 2.15.0 is older than 2.16"),
+    ("2.21.0", "2.15.0", "Keras 2.15.0 is Keras 2"),
+])
+def test_check_versions_rejects_old(tf_version, keras_version, message):
+    with pytest.raises(setup.VersionError, match=message) as info:
+        setup.check_versions(tf_version, keras_version)
+    assert "pip install" in str(info.value)
+
+
+def test_init_raises_clear_error_under_keras_2(monkeypatch):
+    monkeypatch.setattr(setup.keras, "__version__", "2.15.0")
+    with pytest.raises(setup.VersionError, match=r"Keras 2\.15\.0 is Keras 2.*pip install"):
+        setup.init(seed=0)
+
+
+def test_init_raises_clear_error_under_old_tensorflow(monkeypatch):
+    monkeypatch.setattr(setup.tf, "__version__", "2.12.0")
+    with pytest.raises(setup.VersionError, match="TensorFlow 2.12.0 is older"):
+        setup.init(seed=0)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "42", True])
+def test_init_rejects_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative int"):
+        setup.init(seed=seed)
+
+
+def _draws():
+    return np.random.rand(3), setup.tf.random.uniform((3,)).numpy(), setup.keras.random.uniform((3,)).numpy()
+
+
+def test_init_seeds_numpy_and_tensorflow(capsys):
+    setup.init(seed=7)
+    first = _draws()
+    setup.init(seed=7)
+    second = _draws()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    setup.init(seed=8)
+    assert not np.array_equal(first[0], np.random.rand(3))
+
+
+def test_init_prints_one_summary_line(capsys):
+    assert setup.init(seed=3) is None
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1
+    line = lines[0]
+    assert f"TensorFlow {setup.tf.__version__}" in line and f"Keras {setup.keras.__version__}" in line
+    assert "device: CPU" in line and "seed 3, deterministic ops" in line
+
+
+def test_init_gpu_hint_on_colab_without_gpu(monkeypatch, capsys):
+    monkeypatch.setattr(setup, "in_colab", lambda: True)
+    monkeypatch.setattr(setup, "describe_device", lambda: "CPU (2 cores)")
+    setup.init(seed=1, expect_gpu=True)
+    assert "Runtime > Change runtime type > GPU" in capsys.readouterr().out
+
+
+def test_init_no_gpu_hint_when_gpu_present(monkeypatch, capsys):
+    monkeypatch.setattr(setup, "describe_device", lambda: "GPU: Tesla T4")
+    setup.init(seed=1, expect_gpu=True)
+    out = capsys.readouterr().out
+    assert "GPU: Tesla T4" in out and "Change runtime type" not in out
+
+
+def test_get_strategy_on_cpu_is_default_single_replica():
+    strategy = setup.get_strategy()
+    assert strategy.num_replicas_in_sync == 1
+    with strategy.scope():
+        variable = setup.tf.Variable(1.0)
+    assert float(variable.numpy()) == 1.0
+
+
+def test_colab_url_points_at_repository_notebook():
+    url = setup.colab_url("01_sequences_and_simple_rnn.ipynb")
+    assert url == ("https://colab.research.google.com/github/rnn-notebooks/rnn-notebooks/blob/main/"
+                   "notebooks/01_sequences_and_simple_rnn.ipynb")

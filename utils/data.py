@@ -1,0 +1,646 @@
+"""Loaders for the small real data sets in data/, and checksummed downloads of the full-size ones.
+
+Every loader first checks that its file is present and unedited (its SHA-256 against `CHECKSUMS`, the same
+values as the table in data/README.md), then returns ready-to-use objects: DataFrames, strings or lists of
+strings. Splits are deterministic: a seeded shuffle for texts and pairs, chronological order for series
+(`split_by_time`, never shuffled). data/README.md says where each file comes from, its licence and how it
+was cut.
+
+The full-size sets (`FULL_SIZE_SETS`) are fetched only when a loader is called with `full=True`; when the
+network fails the loader warns in one line and returns the shipped sample. A checksum mismatch is an error.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import http.client
+import numbers
+import os
+import re
+import tarfile
+import tempfile
+import urllib.parse
+import urllib.request
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
+CACHE_ENV = "RNN_NOTEBOOKS_CACHE"  # overrides the download cache folder, ~/.cache/rnn-notebooks
+PROGRESS_MIN_BYTES = 1 << 20  # downloads at least this large show a progress bar
+
+# SHA-256 of every file in data/ (except README.md and .gitattributes); the same values are in data/README.md.
+CHECKSUMS: dict[str, str] = {
+    "airpassengers.csv": "83e2023c9c16694da8ce858e4d4f189c283574dfe4daa64cc793b2ae54616519",
+    "bible_es_en.tsv": "0792d0cd36ea2c8fdb40555c3f48c84c72f4225874cf3ed8741130d3bb919068",
+    "brown_genres.csv": "8a4f7863e04c59aabb90969755bbd6b9e1dee0a16f0508d615d2d75d2557dfcc",
+    "cmudict_30k.tsv": "75067410ca71b0661ea1329c875c23c39790ce0a8e57acef37f54033196d2061",
+    "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
+    "deu_eng.tsv": "6c46c8e5d1479817b6f51b8d64a33335d797b3bd6a9c6caee34ff793634fff86",
+    "fine_foods_test.csv": "ad543a26023583c315a277bbad7599f38871f518104f86672888823707ee6e2a",
+    "fine_foods_train.csv": "f3a0f950c5b4361e2d45f9a08efed1387b2a5b6980ebd9ccd6196ba33db221e1",
+    "nyc_weather_jfk.csv": "cc7ee961dfa9f954d271e8048dc0f2a18dd73391fa7ca592e71c5a2ddec7e019",
+    "pride_and_prejudice.txt": "dfc684d4f857fa938268f9ab9c5567b64bd0691251eca959644adeabe6287a4d",
+    "sunspots_yearly.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
+    "tang_5char_quatrains.txt": "365f77e519919f87b8083871e6548f9f8ddf95d653b6d27a7f43706f0b1d737f",
+    "COPYRIGHT.r-cran-janeaustenr.txt": "794125a4daa8179106fd86596096de4485ac56a0f615988c24a961cd0571586e",
+    "COPYRIGHT.r-cran-modeldata.txt": "90bf6755ca3eacdbc6bb006b751926e1aca9784e931fbe080e928542a71d76b3",
+    "COPYRIGHT.sword-text-sparv.txt": "bc3162d9f54b0dbc12dba688bfb8e44ccb7370bcb20d5a407d6385e845fe7e7b",
+    "COPYRIGHT.sword-text-web.txt": "82147ad33c17e70f9e315f11e92a261fcf3b8e1bf2c75a5cd84ef5f52e5241a2",
+    "COPYRIGHT.trans-de-en.txt": "a6eddf8ec27102d3b395e36f633e44a0d3652bd580b992a06c38fff28c16a159",
+    "LICENSE.chinese-poetry.txt": "89c627fc3f9f65efdf438701cc9cc2b5fbf1abf79793c9ec15c05475bd7882cc",
+    "LICENSE.cmudict.txt": "bd4ce8e44170a5f9f481310ca85c51de3c4f851a65e679b40e603b143bd3542a",
+}
+
+# Full-size public sets offered as opt-in downloads (digests as recorded by TensorFlow Datasets).
+FULL_SIZE_SETS: dict[str, dict[str, str | int]] = {
+    "imdb": {
+        "title": "IMDB movie reviews (Maas et al. 2011)",
+        "url": "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+        "filename": "aclImdb_v1.tar.gz",
+        "size": 84_125_825,
+        "sha256": "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+    },
+    "tiny_shakespeare": {
+        "title": "Tiny Shakespeare (Karpathy's char-rnn)",
+        "url": "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+        "filename": "tinyshakespeare.txt",
+        "size": 1_115_394,
+        "sha256": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+    },
+    "ted_hrlr": {
+        "title": "TED talk translations (Qi et al. 2018)",
+        "url": "http://www.phontron.com/data/qi18naacl-dataset.tar.gz",
+        "filename": "qi18naacl-dataset.tar.gz",
+        "size": 131_005_909,
+        "sha256": "216a86c3df4d4f522856fe9b920ff5be6b394d769cc88974ae8f9f5546953bbc",
+    },
+}
+
+# What counts as "offline": connection refused, DNS failure, timeout, HTTP error, truncated transfer.
+NETWORK_ERRORS = (OSError, http.client.HTTPException)
+
+BROWN_GENRES = ("government", "hobbies", "learned", "news", "romance")  # label = position in this tuple
+FILL_METHODS = (None, "interpolate", "ffill")
+
+
+class ChecksumError(ValueError):
+    """A file's SHA-256 is not the recorded one (an edited data file or a bad download)."""
+
+
+# --------------------------------------------------------------------------------------------- files
+
+
+def sha256sum(path: str | os.PathLike) -> str:
+    """Return the SHA-256 of a file as 64 lowercase hex digits."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_file(name: str) -> Path:
+    """Return the path of data/<name> after checking that it exists and has its recorded SHA-256."""
+    if name not in CHECKSUMS:
+        raise ValueError(f"no data file {name!r} is recorded in CHECKSUMS; known: {', '.join(CHECKSUMS)}")
+    path = DATA_DIR / name
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"data/{name} is missing (looked in {DATA_DIR}). Restore it from the repository root with "
+            f"`git checkout data/`, or clone the repository again.")
+    actual = sha256sum(path)
+    if actual != CHECKSUMS[name]:
+        raise ChecksumError(
+            f"data/{name} was changed: its SHA-256 is {actual}, but {CHECKSUMS[name]} is recorded in "
+            f"utils/data.py and data/README.md. Restore it with `git checkout data/{name}`.")
+    return path
+
+
+def _read_csv(name: str, **kwargs: Any) -> pd.DataFrame:
+    """Return data/<name> read as CSV (checked first); keyword arguments go to pandas.read_csv."""
+    return pd.read_csv(data_file(name), encoding="utf-8", **kwargs)
+
+
+def _read_tsv(name: str) -> pd.DataFrame:
+    """Return a headed, unquoted TSV of strings from data/ (no NaN: "null" or "nan" stay words)."""
+    return _read_csv(name, sep="\t", quoting=csv.QUOTE_NONE, dtype=str, keep_default_na=False)
+
+
+def _read_text(name: str) -> str:
+    """Return the text of data/<name> (checked first)."""
+    return data_file(name).read_text(encoding="utf-8")
+
+
+# -------------------------------------------------------------------------------------------- splits
+
+
+def _check_fractions(**fractions: float) -> None:
+    """Raise ValueError unless every fraction is a number in (0, 1) and together they are below 1."""
+    for name, value in fractions.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+            raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
+    if sum(fractions.values()) >= 1:
+        terms, total = " + ".join(fractions), sum(fractions.values())
+        raise ValueError(f"{terms} must be below 1 so that training data is left, got {total:g}")
+
+
+def _split_sizes(n: int, fractions: tuple[float, ...]) -> list[int]:
+    """Return [n_train, n_held_out...] for n items: each held-out part is round(n * fraction)."""
+    held = [round(n * f) for f in fractions]
+    return [n - sum(held), *held]
+
+
+def _require_nonempty(parts: list, n: int, fractions: tuple[float, ...]) -> None:
+    """Raise ValueError naming the sizes when any split came out empty."""
+    sizes = [len(p) for p in parts]
+    if min(sizes) == 0:
+        raise ValueError(f"splitting {n} rows with fractions {fractions} gives split sizes {sizes}: "
+                         "one would be empty; use more data or larger fractions")
+
+
+def _check_time_order(frame: pd.DataFrame | pd.Series) -> None:
+    """Raise ValueError when a datetime column (or a datetime index) is not increasing."""
+    columns = frame.items() if isinstance(frame, pd.DataFrame) else [(frame.name, frame)]
+    checks = [(f"column {name!r}", col) for name, col in columns if pd.api.types.is_datetime64_any_dtype(col)]
+    if isinstance(frame.index, pd.DatetimeIndex):
+        checks.append(("the index", frame.index))
+    for what, values in checks:
+        if not values.is_monotonic_increasing:
+            raise ValueError(f"{what} is not in increasing time order: sort the frame by time before "
+                             "split_by_time (it splits by position and never shuffles)")
+
+
+def split_by_time(frame: pd.DataFrame, val_frac: float = 0.15,
+                  test_frac: float = 0.15) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test): consecutive copies of a time-ordered frame, the latest rows last.
+
+    Nothing is shuffled: validation follows training in time and test follows validation, as a forecast would.
+    Each part keeps the frame's index. Sizes: round(n * val_frac) and round(n * test_frac), the rest is train.
+    """
+    _check_fractions(val_frac=val_frac, test_frac=test_frac)
+    _check_time_order(frame)
+    n_train, n_val, _ = _split_sizes(len(frame), (val_frac, test_frac))
+    parts = [frame.iloc[:n_train].copy(), frame.iloc[n_train:n_train + n_val].copy(),
+             frame.iloc[n_train + n_val:].copy()]
+    _require_nonempty(parts, len(frame), (val_frac, test_frac))
+    return tuple(parts)
+
+
+def _shuffle_split(frame: pd.DataFrame, fractions: tuple[float, ...], seed: int,
+                   stratify: str | None = None) -> list[pd.DataFrame]:
+    """Return [train, *held_out] frames cut from a seeded shuffle, per class of `stratify` when given."""
+    rng = np.random.default_rng(seed)
+    groups = [np.arange(len(frame))]
+    if stratify is not None:
+        classes = frame.groupby(stratify, dropna=False).indices  # class -> row positions
+        groups = [classes[key] for key in sorted(classes, key=str)]
+    pieces: list[list[np.ndarray]] = [[] for _ in range(len(fractions) + 1)]
+    for positions in groups:
+        positions = rng.permutation(positions)
+        bounds = np.cumsum(_split_sizes(len(positions), fractions))[:-1]
+        for piece, part in zip(pieces, np.split(positions, bounds), strict=True):
+            piece.append(part)
+    parts = [frame.iloc[rng.permutation(np.concatenate(piece))].reset_index(drop=True) for piece in pieces]
+    _require_nonempty(parts, len(frame), fractions)
+    return parts
+
+
+def split_random(frame: pd.DataFrame, val_frac: float = 0.15, test_frac: float = 0.15, seed: int = 42, *,
+                 stratify: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test): a seeded shuffle of the rows cut in three, each with a fresh index.
+
+    With `stratify` (a column name), every class is split in the same proportions. Use it for independent
+    examples (sentences, reviews); never for a time series (see split_by_time).
+    """
+    _check_fractions(val_frac=val_frac, test_frac=test_frac)
+    return tuple(_shuffle_split(frame, (val_frac, test_frac), seed, stratify))
+
+
+def _split_text(text: str, val_frac: float, test_frac: float) -> tuple[str, str, str]:
+    """Return (train, val, test) consecutive pieces of a text, cut at the blank line after each fraction."""
+    cuts = []
+    for start in (1 - val_frac - test_frac, 1 - test_frac):
+        blank = text.find("\n\n", int(len(text) * start))
+        cuts.append(len(text) if blank < 0 else blank + 2)
+    return text[:cuts[0]], text[cuts[0]:cuts[1]], text[cuts[1]:]
+
+
+# ------------------------------------------------------------------------------------------ download
+
+
+def default_cache_dir() -> Path:
+    """Return the download cache folder: $RNN_NOTEBOOKS_CACHE if set, else ~/.cache/rnn-notebooks."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "rnn-notebooks").expanduser()
+
+
+def _progress_bar(total: int | None, name: str, enabled: bool) -> tqdm | None:
+    """Return a tqdm byte counter for a large download, or None (small file, disabled, tqdm missing)."""
+    if not enabled or (total is not None and total < PROGRESS_MIN_BYTES):
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name)
+
+
+def _stream(url: str, out: BinaryIO, name: str, progress: bool, timeout: float) -> str:
+    """Return the SHA-256 of the body of `url` after copying it into the open binary file `out`."""
+    digest, received = hashlib.sha256(), 0
+    request = urllib.request.Request(url, headers={"User-Agent": "rnn-notebooks (utils/data.py)"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        bar = _progress_bar(total, name, progress)
+        try:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+                digest.update(block)
+                received += len(block)
+                if bar is not None:
+                    bar.update(len(block))
+        finally:
+            if bar is not None:
+                bar.close()
+    if total is not None and received != total:
+        raise ConnectionError(f"incomplete download of {url}: {received} of {total} bytes arrived")
+    return digest.hexdigest()
+
+
+def download(url: str, sha256: str, cache_dir: str | os.PathLike | None = None, *,
+             filename: str | None = None, progress: bool = True, timeout: float = 30.0) -> Path:
+    """Return the path of a verified copy of `url` in the cache, downloading it only when needed.
+
+    A cached file whose SHA-256 matches is returned without any request. Otherwise the body is streamed into a
+    temporary file in the cache folder, its SHA-256 checked, and the file renamed into place atomically
+    (os.replace), so the cache never holds a partial or unverified file. A wrong digest raises ChecksumError
+    naming both digests; a network failure raises OSError (or http.client.HTTPException); either way nothing
+    is left behind. `cache_dir` defaults to default_cache_dir(); `filename` to the last part of the URL path.
+    """
+    expected = sha256.lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", expected):
+        raise ValueError(f"sha256 must be 64 hex digits, got {sha256!r}")
+    folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    name = filename or Path(urllib.parse.urlparse(url).path).name
+    if not name:
+        raise ValueError(f"cannot name the file from the URL {url!r}: pass filename=")
+    target = folder / name
+    if target.is_file():
+        if sha256sum(target) == expected:
+            return target
+        target.unlink()  # a stale or damaged copy: fetch it again
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            actual = _stream(url, out, name, progress, timeout)
+        if actual != expected:
+            raise ChecksumError(f"SHA-256 mismatch for {url}: expected {expected}, got {actual}. "
+                                "The download was discarded; nothing was kept in the cache.")
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _fetch_full(key: str, sample: str) -> Path | None:
+    """Return the cached full-size set `key`, or None after a one-line warning when the network fails."""
+    spec = FULL_SIZE_SETS[key]
+    try:
+        return download(str(spec["url"]), str(spec["sha256"]), filename=str(spec["filename"]))
+    except NETWORK_ERRORS as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        message = f"{spec['title']} could not be downloaded ({reason}); using the shipped {sample} instead."
+        warnings.warn(message, UserWarning, stacklevel=3)
+        return None
+
+
+# ------------------------------------------------------------------------------------- text cleaning
+
+
+def _clean_reviews(reviews: pd.Series) -> pd.Series:
+    """Return reviews with `<br />` as a newline, other HTML tags dropped and entities (&quot;) decoded."""
+    reviews = reviews.str.replace(r"<br\s*/?>", "\n", regex=True, flags=re.IGNORECASE)
+    reviews = reviews.str.replace(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>", "", regex=True)
+    return reviews.map(html.unescape)
+
+
+# ---------------------------------------------------------------------------------- text classifiers
+
+
+def load_fine_foods(val_frac: float = 0.15, seed: int = 42, *,
+                    full: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) Amazon Fine Food reviews for sentiment classification.
+
+    Columns: `product` (Amazon product id), `review` (text; each `<br />` became a newline "\\n", other HTML
+    tags were dropped, entities such as &quot; decoded), `score` ("great" or "other", the two classes of the
+    modeldata package) and `label` (int: 1 for great, 0 for other). The test set is the given one (1000
+    reviews); validation is a seeded shuffle of `val_frac` of the given training set, stratified by score.
+    full=True: the IMDB reviews instead (25,000 train + 25,000 test, `score` "pos"/"neg", `label` 1 for pos,
+    no `product`), downloaded once (84 MB) and read straight from the archive, without extracting it.
+    """
+    _check_fractions(val_frac=val_frac)
+    if full and (archive := _fetch_full("imdb", "Fine Food reviews")) is not None:
+        train, test = read_imdb_archive(archive)
+    else:
+        train, test = (_fine_foods_file(f"fine_foods_{part}.csv") for part in ("train", "test"))
+    train, val = _shuffle_split(train, (val_frac,), seed, stratify="score")
+    return train, val, test
+
+
+def _fine_foods_file(name: str) -> pd.DataFrame:
+    """Return one Fine Foods file with cleaned reviews and an integer label."""
+    frame = _read_csv(name, dtype=str, keep_default_na=False)
+    frame["review"] = _clean_reviews(frame["review"])
+    frame["label"] = (frame["score"] == "great").astype("int64")
+    return frame
+
+
+_IMDB_MEMBER = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
+
+
+def read_imdb_archive(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (train, test) DataFrames (review, score, label) read from aclImdb_v1.tar.gz, not extracted.
+
+    Only aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt are read (the unlabelled reviews are skipped); rows
+    are sorted by score and id so that the result does not depend on the order inside the archive.
+    """
+    rows: dict[str, list[tuple[str, int, str]]] = {"train": [], "test": []}
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive:
+            match = _IMDB_MEMBER.search(member.name)
+            if match and member.isfile():
+                split, score, number, _ = match.groups()
+                text = archive.extractfile(member).read().decode("utf-8")
+                rows[split].append((score, int(number), text))
+    if not rows["train"] or not rows["test"]:
+        raise ValueError(f"{path} holds no aclImdb/train and aclImdb/test reviews: is it the IMDB archive?")
+    return tuple(_imdb_frame(rows[split]) for split in ("train", "test"))
+
+
+def _imdb_frame(rows: list[tuple[str, int, str]]) -> pd.DataFrame:
+    """Return the IMDB rows as a DataFrame with cleaned reviews, score and label."""
+    frame = pd.DataFrame(sorted(rows), columns=["score", "id", "review"])
+    frame["review"] = _clean_reviews(frame["review"])
+    frame["label"] = (frame["score"] == "pos").astype("int64")
+    return frame[["review", "score", "label"]]
+
+
+def load_brown_genres(val_frac: float = 0.15, test_frac: float = 0.15,
+                      seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) Brown corpus paragraphs for topic classification, 500 per genre in all.
+
+    Columns: `genre` (one of BROWN_GENRES), `text` (the paragraph, 20 to 100 tokens separated by spaces as in
+    the corpus) and `label` (int: the genre's position in BROWN_GENRES). Seeded shuffle, stratified by genre,
+    so every split is balanced.
+    """
+    frame = _read_csv("brown_genres.csv", dtype=str, keep_default_na=False)
+    frame["label"] = frame["genre"].map({genre: i for i, genre in enumerate(BROWN_GENRES)}).astype("int64")
+    return split_random(frame, val_frac, test_frac, seed, stratify="genre")
+
+
+# -------------------------------------------------------------------------------------- text corpora
+
+
+def load_pride_and_prejudice(val_chapters: int = 4, test_chapters: int = 4, *,
+                             full: bool = False) -> tuple[str, str, str]:
+    """Return (train, val, test) texts of Pride and Prejudice split by chapters, the last chapters held out.
+
+    The novel has 61 chapters, each starting with a line "Chapter N"; train is the title and chapters
+    1 to 61 - val_chapters - test_chapters, then come the validation chapters, then the test chapters.
+    Lines are the printed lines of the book ("\\n" at each line end, a blank line between paragraphs).
+    full=True: Tiny Shakespeare instead (1.1 MB), its last 10% held out (5% val, 5% test, cut at blank lines).
+    """
+    if full and (path := _fetch_full("tiny_shakespeare", "Pride and Prejudice")) is not None:
+        return _split_text(path.read_text(encoding="utf-8"), 0.05, 0.05)
+    text = _read_text("pride_and_prejudice.txt")
+    starts = [m.start() for m in re.finditer(r"^Chapter \d+$", text, flags=re.MULTILINE)]
+    for name, value in (("val_chapters", val_chapters), ("test_chapters", test_chapters)):
+        if not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a whole number of chapters >= 1, got {value!r}")
+    if val_chapters + test_chapters >= len(starts):
+        raise ValueError(f"val_chapters + test_chapters must be below the {len(starts)} chapters, "
+                         f"got {val_chapters + test_chapters}")
+    first_val, first_test = starts[-(val_chapters + test_chapters)], starts[-test_chapters]
+    return text[:first_val], text[first_val:first_test], text[first_test:]
+
+
+def load_tang_poems(val_frac: float = 0.15, test_frac: float = 0.15,
+                    seed: int = 42) -> tuple[list[str], list[str], list[str]]:
+    """Return (train, val, test) lists of five-character Tang quatrains, one poem a string, seeded shuffle.
+
+    Each poem is 24 characters in traditional script: four lines of five characters, each line followed by
+    "，" or "。", no newline: "白日依山盡，黃河入海流。欲窮千里目，更上一層樓。" 3,707 distinct poems in all.
+    """
+    poems = _read_text("tang_5char_quatrains.txt").splitlines()
+    parts = split_random(pd.DataFrame({"poem": poems}), val_frac, test_frac, seed)
+    return tuple(part["poem"].tolist() for part in parts)
+
+
+# ----------------------------------------------------------------------------------- sequence pairs
+
+
+def _pairs(frame: pd.DataFrame, source: str, target: str) -> pd.DataFrame:
+    """Return a two-column frame renamed to source, target (languages kept in .attrs)."""
+    pairs = frame[[source, target]].rename(columns={source: "source", target: "target"})
+    pairs.attrs["languages"] = (source, target)
+    return pairs
+
+
+def _with_attrs(parts: list[pd.DataFrame], attrs: dict) -> tuple[pd.DataFrame, ...]:
+    """Return the frames with `attrs` set on each (pandas does not carry attrs through every operation)."""
+    for part in parts:
+        part.attrs.update(attrs)
+    return tuple(parts)
+
+
+def load_bible_es_en(val_frac: float = 0.15, test_frac: float = 0.15, seed: int = 42, *, full: bool = False,
+                     ted_pair: str = "pt_to_en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) Spanish -> English Bible verses: columns `source` (es) and `target` (en).
+
+    7,307 distinct verse pairs, both sides at most 16 words (Reina-Valera 1909 and the World English Bible,
+    both public domain), seeded shuffle. `.attrs["languages"]` is ("es", "en").
+    full=True: the TED talk pairs instead (131 MB download), language pair `ted_pair` (a folder of the
+    archive, e.g. "pt_to_en", "ru_to_en", "tr_to_en"), with the archive's own train/dev/test split.
+    """
+    if full and (archive := _fetch_full("ted_hrlr", "Bible verse pairs")) is not None:
+        return read_ted_archive(archive, ted_pair)
+    pairs = _pairs(_read_tsv("bible_es_en.tsv"), "es", "en")
+    return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
+
+
+def load_deu_eng(val_frac: float = 0.15, test_frac: float = 0.15,
+                 seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) German -> English sentence pairs, columns `source` (de) and `target` (en).
+
+    The harder, optional translation set: 13,722 example sentences of the Ding dictionary (3 to 12 words,
+    GPL-2+), too varied in vocabulary to translate well after minutes of CPU training. Seeded shuffle.
+    """
+    pairs = _pairs(_read_tsv("deu_eng.tsv"), "de", "en")
+    return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
+
+
+_TED_MEMBER = re.compile(r"(?:^|/)datasets/([^/]+)/([^/]+)$")
+
+
+def read_ted_archive(path: str | os.PathLike,
+                     pair: str = "pt_to_en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) pairs (`source`, `target`) of one language pair of qi18naacl-dataset.tar.gz.
+
+    Reads datasets/<src>_to_<tgt>/<lang>.{train,dev,test} (one sentence a line, the two files aligned) without
+    extracting the archive; pairs with an empty side are dropped, as TensorFlow Datasets does.
+    """
+    source, _, target = pair.partition("_to_")
+    files = {split: (f"{source.replace('_', '-') if split == 'train' else source.split('_')[0]}.{split}",
+                     f"{target}.{split}") for split in ("train", "dev", "test")}
+    wanted = {name for names in files.values() for name in names}
+    texts, pairs_seen = {}, set()
+    with tarfile.open(path, "r:gz") as archive:
+        for member in archive:
+            match = _TED_MEMBER.search(member.name)
+            if match and member.isfile():
+                pairs_seen.add(match.group(1))
+                if match.group(1) == pair and match.group(2) in wanted:
+                    texts[match.group(2)] = archive.extractfile(member).read().decode("utf-8")
+    if not target or wanted - texts.keys():
+        raise ValueError(f"{Path(path).name} has no complete language pair {pair!r}; "
+                         f"pairs found: {', '.join(sorted(pairs_seen)) or 'none'}")
+    attrs = {"languages": (source, target)}
+    return _with_attrs([_aligned_pairs(texts[src], texts[tgt], src) for src, tgt in files.values()], attrs)
+
+
+def _aligned_pairs(source_text: str, target_text: str, name: str) -> pd.DataFrame:
+    """Return the line-aligned pairs of two texts, dropping pairs where either side is empty."""
+    sources, targets = source_text.split("\n"), target_text.split("\n")
+    if len(sources) != len(targets):
+        raise ValueError(f"{name}: {len(sources)} source lines but {len(targets)} target lines")
+    rows = [(s, t) for s, t in zip(sources, targets, strict=True) if s.strip() and t.strip()]
+    return pd.DataFrame(rows, columns=["source", "target"])
+
+
+def load_cmudict(stress: bool = True, val_frac: float = 0.15, test_frac: float = 0.15,
+                 seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Return (train, val, test) grapheme-to-phoneme pairs: columns `word` and `phonemes`, seeded shuffle.
+
+    30,000 words of 2-15 letters a-z from the CMU Pronouncing Dictionary, one pronunciation each.
+    `phonemes` is a space-separated ARPAbet string such as "K AE1 T"; stress=False strips the stress digits
+    (0 none, 1 primary, 2 secondary): "K AE T".
+    """
+    frame = _read_tsv("cmudict_30k.tsv")
+    if not stress:
+        frame["phonemes"] = frame["phonemes"].str.replace(r"\d", "", regex=True)
+    return split_random(frame, val_frac, test_frac, seed)
+
+
+# ---------------------------------------------------------------------------------------- time series
+
+
+def fill_gaps(frame: pd.DataFrame, fill: str | None) -> pd.DataFrame:
+    """Return a copy of a regular, time-ordered frame with the NaN of its numeric columns kept or filled.
+
+    fill=None keeps every gap as NaN (the default of the loaders: a model must not see invented values
+    unknowingly); "interpolate" draws straight lines across gaps (rows are evenly spaced, so linear in time);
+    "ffill" repeats the last value seen. Both fill a leading gap with the first value seen. Filling before
+    split_by_time lets a few values near each split border depend on the next split; fill the parts instead
+    to avoid that.
+    """
+    if fill not in FILL_METHODS:
+        raise ValueError(f"fill must be one of {FILL_METHODS}, got {fill!r}")
+    frame = frame.copy()
+    columns = frame.select_dtypes("number").columns
+    if fill == "interpolate":
+        frame[columns] = frame[columns].interpolate(limit_direction="both")
+    elif fill == "ffill":
+        frame[columns] = frame[columns].ffill().bfill()
+    return frame
+
+
+def load_sunspots() -> pd.DataFrame:
+    """Return yearly mean sunspot numbers 1700-2008: `year` (int) and `sunspots` (float), 309 rows."""
+    frame = _read_csv("sunspots_yearly.csv")
+    return pd.DataFrame({"year": frame["YEAR"].astype("int64"),
+                         "sunspots": frame["SUNACTIVITY"].astype("float64")})
+
+
+def load_co2(fill: str | None = None) -> pd.DataFrame:
+    """Return weekly Mauna Loa CO2, March 1958 - December 2001: `date` (datetime) and `co2` (ppm), 2,284 rows.
+
+    The weeks are evenly spaced (7 days, no missing rows); 59 weeks have no measurement and are NaN unless
+    `fill` is "interpolate" or "ffill" (see fill_gaps).
+    """
+    frame = _read_csv("co2_weekly.csv", dtype={"date": str})
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
+    return fill_gaps(frame[["date", "co2"]], fill)
+
+
+def load_air_passengers() -> pd.DataFrame:
+    """Return monthly international airline passengers 1949-1960: `month` (datetime, first day) and
+    `passengers` (int, thousands), 144 rows (Box & Jenkins' series G)."""
+    frame = _read_csv("airpassengers.csv")
+    year = np.floor(frame["time"] + 1e-6).astype(int)
+    month = np.rint((frame["time"] - year) * 12).astype(int) + 1
+    months = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
+    return pd.DataFrame({"month": months, "passengers": frame["value"].astype("int64")})
+
+
+NYC_WEATHER_UNITS = {
+    "temp": "°F", "dewp": "°F (dew point)", "humid": "% relative humidity", "wind_dir": "degrees",
+    "wind_speed": "mph", "wind_gust": "mph", "precip": "inches", "pressure": "millibars (sea level)",
+    "visib": "miles",
+}
+
+
+def load_nyc_weather(station: str = "JFK", fill: str | None = None, *, regular: bool = True) -> pd.DataFrame:
+    """Return the hourly 2013 weather at JFK airport: `time` (datetime, UTC) and nine numeric columns.
+
+    Columns and units in NYC_WEATHER_UNITS: temp, dewp, humid, wind_dir, wind_speed, wind_gust, precip,
+    pressure, visib. The file has 8,706 hourly rows with gaps as recorded: 24 hours are missing, pressure is
+    NaN in 9.5% of the rows, wind_dir in 51, wind_speed in 3, and wind_gust in 83% (no gust reported).
+    regular=True (default) puts the rows on an evenly spaced hourly grid, the missing hours as NaN rows
+    (8,730 rows); regular=False keeps only the recorded rows. fill: None keeps the NaN, "interpolate" or
+    "ffill" fills them (see fill_gaps; wind_gust is mostly gaps, better dropped than filled).
+    Only station "JFK" is shipped (EWR and LGA are in the R package nycflights13).
+    """
+    if station.upper() != "JFK":
+        raise ValueError(f"only station 'JFK' is shipped in data/nyc_weather_jfk.csv, got {station!r}")
+    frame = _read_csv("nyc_weather_jfk.csv")
+    frame.insert(0, "time", pd.to_datetime(frame.pop("time_hour"), utc=True))
+    if regular:
+        grid = pd.date_range(frame["time"].iloc[0], frame["time"].iloc[-1], freq=pd.Timedelta(hours=1))
+        frame = frame.set_index("time").reindex(grid).rename_axis("time").reset_index()
+    return fill_gaps(frame, fill)
+
+
+# ---------------------------------------------------------------------------------------- dispatcher
+
+_LOADERS: dict[str, Callable] = {
+    "fine_foods": load_fine_foods,
+    "brown_genres": load_brown_genres,
+    "pride_and_prejudice": load_pride_and_prejudice,
+    "tang_poems": load_tang_poems,
+    "bible_es_en": load_bible_es_en,
+    "deu_eng": load_deu_eng,
+    "cmudict": load_cmudict,
+    "nyc_weather": load_nyc_weather,
+    "co2": load_co2,
+    "air_passengers": load_air_passengers,
+    "sunspots": load_sunspots,
+}
+
+
+def load(name: str, **kwargs: Any) -> Any:
+    """Return what load_<name>(**kwargs) returns, e.g. load("sunspots"); an unknown name lists known ones."""
+    if name not in _LOADERS:
+        raise ValueError(f"unknown data set {name!r}; known: {', '.join(sorted(_LOADERS))}")
+    return _LOADERS[name](**kwargs)

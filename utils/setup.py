@@ -1,0 +1,161 @@
+"""Notebook setup: seeds, determinism, version checks, the device, and a distribution strategy.
+
+Every notebook calls `init(seed=...)` once, right after its imports:
+
+    from utils import setup
+    setup.init(seed=42)
+
+It prints one line such as
+``TensorFlow 2.21.0 | Keras 3.15.1 | Python 3.11.7 | device: CPU (2 cores) | seed 42, deterministic ops``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import random
+import re
+import sys
+
+# Keep TensorFlow's C++ log lines out of notebook outputs. Level 3 also hides C++ "E" lines, which in
+# TF 2.21 include a harmless one printed at every `fit` ("NodeDef mentions attribute use_unbounded_threadpool");
+# Python exceptions are not affected. It works only if set before TensorFlow is first imported.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+
+
+@contextlib.contextmanager
+def quiet_native_stderr():
+    """Yield with the process's file descriptor 2 sent to /dev/null (silences C++ log lines, not Python)."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+# TensorFlow writes start-up lines (oneDNN notice, CUDA probes on machines without a GPU) straight to the
+# C-level stderr, before its logging can be configured; on Jupyter they would end up in the cell output.
+with quiet_native_stderr():
+    import keras  # noqa: E402
+    import tensorflow as tf  # noqa: E402
+
+    tf.config.list_physical_devices("GPU")  # the CUDA probe logs here, once
+
+MIN_TENSORFLOW = (2, 16)
+MIN_KERAS = (3, 0)
+REPO = "rnn-notebooks/rnn-notebooks"  # GitHub owner/name: the Colab badges and the Colab clone use it
+REPO_URL = f"https://github.com/{REPO}"
+INSTALL_HINT = "pip install -r requirements.txt  (or, on Colab: pip install -U 'tensorflow>=2.16' 'keras>=3')"
+
+
+class VersionError(RuntimeError):
+    """Raised when the installed TensorFlow or Keras is too old (or Keras 2) for these notebooks."""
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """Return the leading numeric parts of a version string: '2.21.0rc1' -> (2, 21, 0)."""
+    parts = []
+    for piece in version.split(".")[:3]:
+        digits = re.match(r"\d+", piece)
+        if not digits:
+            break
+        parts.append(int(digits.group()))
+    if not parts:
+        raise ValueError(f"cannot read a version number from {version!r}")
+    return tuple(parts)
+
+
+def check_versions(tensorflow_version: str, keras_version: str) -> None:
+    """Return None if the versions are supported; raise VersionError saying what to install otherwise."""
+    problems = []
+    if _version_tuple(tensorflow_version) < MIN_TENSORFLOW:
+        problems.append(f"TensorFlow {tensorflow_version} is older than {'.'.join(map(str, MIN_TENSORFLOW))}")
+    if _version_tuple(keras_version) < MIN_KERAS:
+        problems.append(
+            f"Keras {keras_version} is Keras 2; these notebooks need Keras 3 "
+            "(if TF_USE_LEGACY_KERAS is set, unset it)"
+        )
+    if problems:
+        raise VersionError("; ".join(problems) + f". Install supported versions with: {INSTALL_HINT}")
+
+
+def in_colab() -> bool:
+    """Return True when running inside Google Colab."""
+    return "google.colab" in sys.modules
+
+
+def colab_url(notebook: str) -> str:
+    """Return the 'Open in Colab' address of a notebook of this repository, e.g. '01_simple_rnn.ipynb'."""
+    return f"https://colab.research.google.com/github/{REPO}/blob/main/notebooks/{notebook}"
+
+
+def describe_device() -> str:
+    """Return the device TensorFlow uses, in words: 'TPU (8 cores)', 'GPU: <name>' or 'CPU (n cores)'."""
+    if tf.config.list_logical_devices("TPU"):
+        return f"TPU ({len(tf.config.list_logical_devices('TPU'))} cores)"
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = [tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in gpus]
+        return "GPU: " + ", ".join(names)
+    return f"CPU ({os.cpu_count()} cores)"
+
+
+def init(seed: int = 42, *, deterministic: bool = True, expect_gpu: bool = False) -> None:
+    """Seed and configure TensorFlow/Keras for a reproducible run, and print a one-line summary.
+
+    - seeds Python's `random`, NumPy and TensorFlow through `keras.utils.set_random_seed(seed)`;
+    - with `deterministic=True`, turns on TensorFlow's op determinism, so that a run gives the same numbers
+      every time on the same machine (on a GPU a few ops then raise instead of running non-deterministically);
+    - checks TensorFlow >= 2.16 and Keras >= 3 and raises `VersionError` with the install command otherwise;
+    - prints the versions and the device; on Colab without a GPU when `expect_gpu` is set, how to get one.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    check_versions(tf.__version__, keras.__version__)
+    if keras.backend.backend() != "tensorflow":
+        raise VersionError(
+            f"Keras is using the {keras.backend.backend()!r} backend; these notebooks need TensorFlow. "
+            "Set os.environ['KERAS_BACKEND'] = 'tensorflow' before importing keras, then restart the kernel."
+        )
+    tf.get_logger().setLevel("ERROR")
+    keras.utils.set_random_seed(seed)  # seeds random, numpy and tensorflow together
+    random.seed(seed)
+    np.random.seed(seed)
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    device = describe_device()
+    line = (
+        f"TensorFlow {tf.__version__} | Keras {keras.__version__} | Python {platform.python_version()} | "
+        f"device: {device} | seed {seed}" + (", deterministic ops" if deterministic else "")
+    )
+    print(line)
+    if expect_gpu and device.startswith("CPU"):
+        hint = "Runtime > Change runtime type > GPU, then run all again" if in_colab() else "no GPU found"
+        print(f"This notebook runs faster on a GPU ({hint}); it still runs on the CPU, only slower.")
+
+
+def get_strategy():
+    """Return the best `tf.distribute.Strategy` available: TPUStrategy, MirroredStrategy (2+ GPUs) or default.
+
+    Build and compile models inside `with strategy.scope():`; the global batch size is
+    `per_replica_batch * strategy.num_replicas_in_sync`.
+    """
+    try:
+        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()  # finds a Colab/Cloud TPU, else raises
+        tf.config.experimental_connect_to_cluster(resolver)
+        tf.tpu.experimental.initialize_tpu_system(resolver)
+        return tf.distribute.TPUStrategy(resolver)
+    except (ValueError, RuntimeError, tf.errors.NotFoundError):
+        pass
+    if len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
