@@ -16,8 +16,8 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-lab: install  ## open JupyterLab on notebooks/
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: install  ## open JupyterLab on notebooks/ (as root, e.g. in a container, with --allow-root)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install  ## the whole suite: unit tests, notebook structure, every notebook through nbval
 	$(BIN)/pytest
