@@ -191,9 +191,9 @@ def test_fine_foods():
 
 def test_brown_genres_are_balanced_in_every_split():
     train, val, test = data.load_brown_genres()
-    assert (len(train), len(val), len(test)) == (1750, 375, 375)
-    assert train["genre"].value_counts().to_dict() == dict.fromkeys(data.BROWN_GENRES, 350)
-    assert val["genre"].value_counts().to_dict() == dict.fromkeys(data.BROWN_GENRES, 75)
+    assert (len(train), len(val), len(test)) == (1960, 420, 420)
+    assert train["genre"].value_counts().to_dict() == dict.fromkeys(data.BROWN_GENRES, 490)
+    assert val["genre"].value_counts().to_dict() == dict.fromkeys(data.BROWN_GENRES, 105)
     for part in (train, val, test):
         assert list(part.columns) == ["genre", "text", "label"]
         assert (part["genre"] == part["label"].map(dict(enumerate(data.BROWN_GENRES)))).all()
