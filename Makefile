@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+OLD    := .venv-oldest
 NB     ?= 01
 
-.PHONY: install lab test run lint clean
+.PHONY: install lab test run execute times lint test-oldest clean
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -19,18 +20,30 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 lab: install  ## open JupyterLab on notebooks/ (as root, e.g. in a container, with --allow-root)
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: install  ## the whole suite: unit tests, notebook structure, every notebook through nbval
+test: install  ## the whole suite: unit tests, lint, hygiene, every notebook through nbval, time budgets
 	$(BIN)/pytest
 
-run: install  ## execute one notebook headless and write it back in place: make run NB=03
+run: install  ## execute one notebook headless in a fresh kernel, write it back in place: make run NB=03
 	@nb=$$(ls notebooks/$(NB)_*.ipynb 2>/dev/null | head -n 1); \
 	if [ -z "$$nb" ]; then echo "no notebook notebooks/$(NB)_*.ipynb"; exit 2; fi; \
-	start=$$(date +%s); \
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=900 "$$nb" && \
-	echo "$$nb: $$(( $$(date +%s) - start )) s"
+	$(BIN)/python tools/execute_notebooks.py "$$nb"
 
-lint: install  ## ruff over utils/, tests/ and the notebooks
-	$(BIN)/ruff check utils tests notebooks
+execute: install  ## re-execute every notebook in place (commit outputs only from this) and update README minutes
+	$(BIN)/python tools/execute_notebooks.py --readme
 
-clean:  ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+times: execute  ## the runtime table: same as execute (wall time and peak memory in notebooks/times.json)
+
+lint: install  ## ruff over utils/, tests/, tools/ and the notebooks
+	$(BIN)/ruff check utils tests tools notebooks
+
+$(OLD)/.installed: requirements.txt requirements-dev.txt constraints-oldest.txt
+	$(PYTHON) -m venv $(OLD)
+	$(OLD)/bin/python -m pip install --quiet --upgrade pip
+	$(OLD)/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints-oldest.txt
+	touch $@
+
+test-oldest: $(OLD)/.installed  ## unit tests and notebooks 01 and 05 on the oldest versions we promise (Colab's)
+	$(OLD)/bin/pytest tests $(wildcard notebooks/01_*.ipynb notebooks/05_*.ipynb)
+
+clean:  ## remove the virtual environments and caches
+	rm -rf $(VENV) $(OLD) .pytest_cache .ruff_cache
