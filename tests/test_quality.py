@@ -52,13 +52,14 @@ def test_notebook_hygiene(path):
             problems.append(f"cell {i}: a shell install/download outside a Colab-only cell")
         for out in cell.get("outputs", []):
             if out.get("name") == "stderr":
-                problems.append(f"cell {i}: stderr output left in the notebook: {''.join(out['text'])[:120]!r}")
+                text = "".join(out["text"])[:120]
+                problems.append(f"cell {i}: stderr output left in the notebook: {text!r}")
             png = out.get("data", {}).get("image/png")
             if png:
                 raw = base64.b64decode(png)
                 width, height = struct.unpack(">II", raw[16:24])
                 if len(raw) > MAX_IMAGE_BYTES or width > MAX_IMAGE_PIXELS[0] or height > MAX_IMAGE_PIXELS[1]:
-                    problems.append(f"cell {i}: image {width}x{height} px, {len(raw) // 1000} KB is too large")
+                    problems.append(f"cell {i}: image {width}x{height} px, {len(raw) // 1000} KB: too large")
     assert problems == []
 
 
@@ -74,7 +75,7 @@ def test_repository_size_is_bounded():
     files = _tracked_files()
     total = sum(f.stat().st_size for f in files)
     data = sum(f.stat().st_size for f in files if f.relative_to(ROOT).parts[0] == "data")
-    assert total < MAX_REPO_BYTES, f"tracked files take {total / 1e6:.1f} MB (limit {MAX_REPO_BYTES / 1e6:.0f})"
+    assert total < MAX_REPO_BYTES, f"tracked files: {total / 1e6:.1f} MB (limit {MAX_REPO_BYTES / 1e6:.0f})"
     assert data < MAX_DATA_BYTES, f"data/ takes {data / 1e6:.1f} MB (limit {MAX_DATA_BYTES / 1e6:.0f})"
 
 
@@ -85,7 +86,8 @@ def test_readme_minutes_come_from_the_runtime_command():
         assert path.name in times, f"{path.name} has no measured time: run `make times`"
         row = next(line for line in readme.splitlines() if f"(notebooks/{path.name})" in line)
         minutes = row.rstrip().rstrip("|").split("|")[-1].strip()
-        assert minutes == f"{times[path.name]['seconds'] / 60:.1f}", f"README row of {path.name}: run `make times`"
+        expected = f"{times[path.name]['seconds'] / 60:.1f}"
+        assert minutes == expected, f"README row of {path.name}: run `make times`"
 
 
 def test_rewrite_readme_minutes(tmp_path):
