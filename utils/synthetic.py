@@ -12,20 +12,11 @@ Each call with the same arguments returns the same arrays (its own `numpy.random
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from utils.checks import check_int
+
 BLANK = 0  # the copy task's "nothing here" symbol; symbols are 1..n_symbols, the delimiter n_symbols + 1
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    """Return `value` as an int if it is an integer >= minimum; raise TypeError or ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def adding_problem(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -41,9 +32,9 @@ def adding_problem(n: int, length: int, seed: int) -> tuple[np.ndarray, np.ndarr
     The target lies in [0, 2) with variance 2/12: always predicting 1.0 scores a mean squared error of
     about 0.167, the "chance" level a model must beat to show that it remembers anything.
     """
-    n = _check_int("n", n, 1)
-    length = _check_int("length", length, 2)  # two markers, one in each half, need at least two steps
-    seed = _check_int("seed", seed, 0)
+    n = check_int("n", n, 1)
+    length = check_int("length", length, 2)  # two markers, one in each half, need at least two steps
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     values = rng.random((n, length), dtype=np.float32)  # (n, length) in [0, 1)
     half = length // 2
@@ -73,11 +64,11 @@ def copy_task(n: int, n_symbols: int, n_copy: int, lag: int, seed: int) -> tuple
     (`targets[:, -n_copy:]`, accuracy per symbol; chance is 1 / n_symbols); the BLANK targets before them
     are trivial to predict. Do not read the inputs with `mask_zero=True`: BLANK (0) is data here, not padding.
     """
-    n = _check_int("n", n, 1)
-    n_symbols = _check_int("n_symbols", n_symbols, 1)
-    n_copy = _check_int("n_copy", n_copy, 1)
-    lag = _check_int("lag", lag, 1)
-    seed = _check_int("seed", seed, 0)
+    n = check_int("n", n, 1)
+    n_symbols = check_int("n_symbols", n_symbols, 1)
+    n_copy = check_int("n_copy", n_copy, 1)
+    lag = check_int("lag", lag, 1)
+    seed = check_int("seed", seed, 0)
     if lag <= n_copy:
         raise ValueError(
             f"lag must be > n_copy (the delimiter comes after the {n_copy} symbols), "

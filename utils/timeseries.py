@@ -18,10 +18,11 @@ targets and the baselines can be compared element by element. Inputs must be gap
 
 from __future__ import annotations
 
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from utils.checks import check_int
 
 if TYPE_CHECKING:
     import tensorflow as tf
@@ -31,15 +32,6 @@ __all__ = ["fit_scaler", "make_windows", "persistence", "scale", "seasonal_persi
 
 
 # ---------------------------------------------------------------------------------------------- checks
-
-
-def _check_int(name: str, value: object, minimum: int) -> int:
-    """Return `value` as an int if it is an integer >= minimum; raise TypeError or ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_values(name: str, values: object, ndim: tuple[int, ...]) -> np.ndarray:
@@ -62,9 +54,9 @@ def _check_values(name: str, values: object, ndim: tuple[int, ...]) -> np.ndarra
 
 def _check_window(n_rows: int, input_length: int, horizon: int, stride: int) -> tuple[int, int, int]:
     """Return the checked (input_length, horizon, stride); raise if no window and target fit in n_rows."""
-    input_length = _check_int("input_length", input_length, 1)
-    horizon = _check_int("horizon", horizon, 1)
-    stride = _check_int("stride", stride, 1)
+    input_length = check_int("input_length", input_length, 1)
+    horizon = check_int("horizon", horizon, 1)
+    stride = check_int("stride", stride, 1)
     if input_length + horizon > n_rows:
         raise ValueError(
             f"a window of input_length={input_length} plus horizon={horizon} needs "
@@ -82,7 +74,7 @@ def window_starts(n_rows: int, input_length: int, horizon: int, stride: int = 1)
     horizon`, which must be a row of the series; so there are
     `(n_rows - input_length - horizon) // stride + 1` windows.
     """
-    n_rows = _check_int("n_rows", n_rows, 1)
+    n_rows = check_int("n_rows", n_rows, 1)
     input_length, horizon, stride = _check_window(n_rows, input_length, horizon, stride)
     return np.arange(0, n_rows - input_length - horizon + 1, stride, dtype=np.int64)
 
@@ -133,10 +125,10 @@ def make_windows(features: np.ndarray, target: np.ndarray, input_length: int, ho
         raise ValueError(f"features has {len(features)} rows but target has {len(target)}; they must match")
     if features.ndim == 1:
         features = features[:, np.newaxis]  # (time, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
+    batch_size = check_int("batch_size", batch_size, 1)
     input_length, horizon, stride = _check_window(len(features), input_length, horizon, stride)
     if seed is not None:
-        seed = _check_int("seed", seed, 0)
+        seed = check_int("seed", seed, 0)
 
     # Keras pairs window i (starting at row i) with targets[i], so give it one target per possible start.
     every_start = window_targets(target, input_length, horizon, stride=1, multi_step=multi_step)
@@ -180,7 +172,7 @@ def seasonal_persistence(target: np.ndarray, input_length: int, horizon: int, pe
     """
     target = _check_values("target", target, (1, 2))
     rows = _target_rows(len(target), input_length, horizon, stride, multi_step)  # (windows[, horizon])
-    period = _check_int("period", period, 1)
+    period = check_int("period", period, 1)
     if period > input_length:
         raise ValueError(f"period={period} is longer than input_length={input_length}: the window must hold "
                          "at least one whole period")
