@@ -34,7 +34,7 @@ execute: install  ## re-execute every notebook in place (commit outputs only fro
 times: execute  ## the runtime table: same as execute (wall time and peak memory in notebooks/times.json)
 
 lint: install  ## ruff over utils/, tests/, tools/ and the notebooks
-	$(BIN)/ruff check utils tests tools notebooks
+	$(BIN)/ruff check utils tests tools conftest.py notebooks
 
 $(OLD)/.installed: requirements.txt requirements-dev.txt constraints-oldest.txt
 	$(PYTHON) -m venv $(OLD)

@@ -35,8 +35,9 @@ def _source(cell: dict) -> str:
 
 
 def test_ruff_passes_on_utils_tests_tools_and_notebooks():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "utils", "tests", "tools",
-                             "notebooks"], cwd=ROOT, capture_output=True, text=True)
+    paths = ["utils", "tests", "tools", "conftest.py", "notebooks"]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", *paths], cwd=ROOT,
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

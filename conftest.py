@@ -1,4 +1,4 @@
-"""Suite-wide checks: every notebook executed by nbval must stay within its run-time budget."""
+"""Suite-wide checks, at the repository root so that they also see the notebooks: run-time budgets."""
 
 from __future__ import annotations
 
