@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from utils.checks import check_int
+from utils.checks import as_texts, check_int
 
 
 def test_check_int_accepts_integers_at_or_above_minimum():
@@ -20,3 +20,18 @@ def test_check_int_accepts_integers_at_or_above_minimum():
 def test_check_int_rejects_bad_values(value, error, message):
     with pytest.raises(error, match=message):
         check_int("n", value, minimum=1)
+
+
+def test_as_texts_returns_a_list_of_strings():
+    assert as_texts(("a", "b")) == ["a", "b"]
+    assert as_texts(np.array(["x"], dtype=object)) == ["x"]
+
+
+@pytest.mark.parametrize("value, error, message", [
+    ("one string", TypeError, "not one string"),
+    ([], ValueError, "non-empty"),
+    (["ok", 3], TypeError, "strings only"),
+])
+def test_as_texts_rejects_bad_input(value, error, message):
+    with pytest.raises(error, match=message):
+        as_texts(value, name="texts")

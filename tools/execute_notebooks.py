@@ -12,6 +12,7 @@ Exit status 1 if a notebook fails (it is then left unchanged on disk) or runs ov
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import re
 import sys
@@ -86,6 +87,16 @@ def rewrite_readme_minutes(times: dict[str, dict], readme: Path = README) -> int
     return changed
 
 
+def save_times(results: dict[str, dict]) -> dict[str, dict]:
+    """Merge `results` into times.json under a file lock (several `make run`s may finish at once)."""
+    with open(TIMES_FILE.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        times = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.exists() else {}
+        times.update(results)
+        TIMES_FILE.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n")
+    return times
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/NN_*.ipynb")
@@ -93,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--margin", type=float, default=1.0, help="allow budget x margin (slower machines)")
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    times = json.loads(TIMES_FILE.read_text()) if TIMES_FILE.exists() else {}
+    results: dict[str, dict] = {}
     status = 0
     for path in paths:
         path = path.resolve()
@@ -108,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "ok" if result["seconds"] <= budget else f"OVER the {budget:.0f} s budget"
         print(f"{path.name}: {result['seconds']:.0f} s, peak memory {result['peak_mb']} MB, {verdict}")
         status = status or int(result["seconds"] > budget)
-        times[path.name] = result
-    TIMES_FILE.write_text(json.dumps(dict(sorted(times.items())), indent=1) + "\n")
+        results[path.name] = result
+    times = save_times(results)
     if args.readme:
         print(f"README.md: {rewrite_readme_minutes(times)} rows updated")
     return status

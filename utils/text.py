@@ -13,38 +13,22 @@ end), the layout that cuDNN's recurrent kernels accept with a mask.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from utils.checks import as_texts, check_int
+
 OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 
 
 def _as_texts(texts: Sequence[str] | np.ndarray, name: str = "texts") -> np.ndarray:
     """Return `texts` as a 1-D NumPy array of Python strings; raise on an empty or non-string input."""
-    if isinstance(texts, str):
-        raise TypeError(f"{name} must be a sequence of strings, not one string (wrap it in a list)")
-    array = np.asarray(list(texts), dtype=object)  # (n,)
-    if array.ndim != 1 or len(array) == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of strings, got shape {array.shape}")
-    bad = next((t for t in array if not isinstance(t, str)), None)
-    if bad is not None:
-        raise TypeError(f"{name} must hold strings only, found {type(bad).__name__} {bad!r}")
-    return array
-
-
-def _check_positive_int(name: str, value: object, allow_none: bool = False) -> int | None:
-    """Return `value` if it is an int >= 1 (or None when allowed); raise TypeError or ValueError otherwise."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return int(value)
+    if not isinstance(texts, str) and np.asarray(list(texts), dtype=object).ndim != 1:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of strings, got a nested one")
+    return np.asarray(as_texts(texts, name), dtype=object)  # (n,)
 
 
 def make_vectorizer(texts: Sequence[str] | np.ndarray, max_tokens: int, sequence_length: int | None = None,
@@ -59,8 +43,8 @@ def make_vectorizer(texts: Sequence[str] | np.ndarray, max_tokens: int, sequence
     of `vocabulary_size()` numbers per text and take no `sequence_length`.
     """
     texts = _as_texts(texts)
-    max_tokens = _check_positive_int("max_tokens", max_tokens)
-    sequence_length = _check_positive_int("sequence_length", sequence_length, allow_none=True)
+    max_tokens = check_int("max_tokens", max_tokens, 1)
+    sequence_length = None if sequence_length is None else check_int("sequence_length", sequence_length, 1)
     if output_mode not in OUTPUT_MODES:
         raise ValueError(f"output_mode must be one of {OUTPUT_MODES}, got {output_mode!r}")
     if output_mode != "int" and sequence_length is not None:
@@ -106,7 +90,7 @@ def text_dataset(texts: Sequence[str] | np.ndarray, labels: Sequence[int] | np.n
         raise TypeError(f"vectorizer must be a TextVectorization layer, not {type(vectorizer).__name__}")
     if not set(vectorizer.get_vocabulary()) - {"", "[UNK]"}:
         raise ValueError("the vectorizer has no vocabulary: call adapt() on the training texts first")
-    batch_size = _check_positive_int("batch_size", batch_size)
+    batch_size = check_int("batch_size", batch_size, 1)
     data = tf.data.Dataset.from_tensor_slices((texts.astype(str), labels.astype(np.int64)))
     data = data.batch(512).map(lambda x, y: (vectorizer(x), y), num_parallel_calls=tf.data.AUTOTUNE)
     # unbatch() loses the dataset's length; assert_cardinality restores it, so that Keras knows the number of
@@ -133,7 +117,7 @@ def _check_labels(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np
             raise ValueError(f"{name} holds a negative class index: {y.min()}")
     if num_classes is None:
         num_classes = int(max(y_true.max(), y_pred.max())) + 1
-    num_classes = _check_positive_int("num_classes", num_classes)
+    num_classes = check_int("num_classes", num_classes, 1)
     top = int(max(y_true.max(), y_pred.max()))
     if top >= num_classes:
         raise ValueError(f"class index {top} is out of range for num_classes={num_classes}")

@@ -1,0 +1,112 @@
+"""Scores of generated sequences against references, shared by notebooks 08 and 09.
+
+- `exact_match`: the share of outputs identical to their reference (dates);
+- `word_accuracy` and `phoneme_error_rate`: grapheme-to-phoneme scores, the second an edit distance
+  (Levenshtein, computed by the `rapidfuzz` library) over phoneme tokens;
+- `corpus_bleu`: BLEU of a whole test set with `sacrebleu` (translation);
+- `score_by_length`: any of these by source-length bucket, the curve attention (notebook 09) should lift.
+
+Every function takes lists of strings (one per example), predictions first, then references. Phoneme and word
+sequences are strings of space-separated tokens ("K AE1 T").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import sacrebleu
+from rapidfuzz.distance import Levenshtein
+
+
+def _check_pairs(predictions: Sequence[str], references: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Return predictions and references as lists of strings of equal, non-zero length; raise otherwise."""
+    for name, texts in (("predictions", predictions), ("references", references)):
+        if isinstance(texts, str):
+            raise TypeError(f"{name} must be a sequence of strings, not one string (wrap it in a list)")
+    predictions, references = list(predictions), list(references)
+    if len(predictions) != len(references) or not predictions:
+        raise ValueError(f"predictions and references must be non-empty and of the same length, got "
+                         f"{len(predictions)} and {len(references)}")
+    bad = next((t for t in predictions + references if not isinstance(t, str)), None)
+    if bad is not None:
+        raise TypeError(f"predictions and references must hold strings, found {type(bad).__name__} {bad!r}")
+    return predictions, references
+
+
+def exact_match(predictions: Sequence[str], references: Sequence[str]) -> float:
+    """Return the share (0..1) of predictions equal to their reference, character for character."""
+    predictions, references = _check_pairs(predictions, references)
+    return float(np.mean([p == r for p, r in zip(predictions, references, strict=True)]))
+
+
+def word_accuracy(predictions: Sequence[str], references: Sequence[str]) -> float:
+    """Return the share (0..1) of words whose predicted tokens are all right (1 - the word error rate).
+
+    Tokens are compared after splitting on whitespace, so extra or missing spaces do not count as errors.
+    """
+    predictions, references = _check_pairs(predictions, references)
+    return float(np.mean([p.split() == r.split() for p, r in zip(predictions, references, strict=True)]))
+
+
+def edit_distances(predictions: Sequence[str], references: Sequence[str]) -> np.ndarray:
+    """Return the token-level Levenshtein distance (n,) int of each prediction to its reference.
+
+    The distance is the least number of token insertions, deletions and substitutions that turn the
+    prediction into the reference ("K AE1 T" -> "K AE1 T S" is 1).
+    """
+    predictions, references = _check_pairs(predictions, references)
+    return np.array([Levenshtein.distance(p.split(), r.split())
+                     for p, r in zip(predictions, references, strict=True)], dtype=np.int64)
+
+
+def phoneme_error_rate(predictions: Sequence[str], references: Sequence[str]) -> float:
+    """Return the phoneme error rate: summed token edit distances over the summed reference lengths.
+
+    0 is perfect; it can exceed 1 when the predictions are much longer than the references. Raises if the
+    references hold no token at all.
+    """
+    distances = edit_distances(predictions, references)
+    reference_tokens = sum(len(r.split()) for r in references)
+    if reference_tokens == 0:
+        raise ValueError("the references hold no token: the error rate is undefined")
+    return float(distances.sum() / reference_tokens)
+
+
+def corpus_bleu(predictions: Sequence[str], references: Sequence[str], lowercase: bool = True) -> float:
+    """Return the corpus BLEU (0..100) of detokenised predictions, one reference each, from sacrebleu.
+
+    sacrebleu tokenises both sides itself (its standard "13a" tokenizer, which splits off punctuation) and
+    combines the n-gram counts of the whole corpus, so the score is not a mean of sentence scores. With
+    `lowercase`, case is ignored (the models here produce lowercase text). No network access is needed.
+    """
+    predictions, references = _check_pairs(predictions, references)
+    return float(sacrebleu.corpus_bleu(predictions, [references], lowercase=lowercase).score)
+
+
+def score_by_length(lengths: Sequence[int] | np.ndarray, predictions: Sequence[str],
+                    references: Sequence[str],
+                    score: Callable[[list[str], list[str]], float], bins: Sequence[int]) -> pd.DataFrame:
+    """Return `score` of each source-length bucket: one row per bucket with columns bucket, n, score.
+
+    `lengths` (n,) are the source lengths (tokens or characters); `bins` are increasing bucket edges,
+    bucket i holding lengths in [bins[i], bins[i + 1]). Examples outside all buckets are dropped; empty
+    buckets get n = 0 and score NaN. `score` is any function of this module, e.g. `exact_match` or
+    `corpus_bleu` (BLEU is computed on the bucket as a corpus).
+    """
+    predictions, references = _check_pairs(predictions, references)
+    lengths = np.asarray(lengths)
+    bins = np.asarray(bins)
+    if lengths.shape != (len(predictions),) or not np.issubdtype(lengths.dtype, np.number):
+        raise ValueError(f"lengths must be numbers, one per prediction: got shape {lengths.shape} for "
+                         f"{len(predictions)} predictions")
+    if bins.ndim != 1 or len(bins) < 2 or not np.all(np.diff(bins) > 0):
+        raise ValueError(f"bins must be at least two increasing edges, got {bins.tolist()}")
+    rows = []
+    for low, high in zip(bins[:-1], bins[1:], strict=True):
+        inside = np.flatnonzero((lengths >= low) & (lengths < high))
+        value = (score([predictions[i] for i in inside], [references[i] for i in inside])
+                 if len(inside) else np.nan)
+        rows.append({"bucket": f"{low}-{high - 1}", "n": len(inside), "score": value})
+    return pd.DataFrame(rows)
