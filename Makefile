@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 OLD    := .venv-oldest
 NB     ?= 01
 
-.PHONY: install lab test run execute times lint test-oldest clean
+.PHONY: install lab test run execute times bench lint test-oldest clean
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -32,6 +32,9 @@ execute: install  ## re-execute every notebook in place (commit outputs only fro
 	$(BIN)/python tools/execute_notebooks.py --readme
 
 times: execute  ## the runtime table: same as execute (wall time and peak memory in notebooks/times.json)
+
+bench: install  ## LSTM/GRU training throughput table (GPU: cuDNN vs generic, mixed precision, XLA); make bench ARGS=--cpu
+	$(BIN)/python -m utils.bench $(ARGS)
 
 lint: install  ## ruff over utils/, tests/, tools/ and the notebooks
 	$(BIN)/ruff check utils tests tools conftest.py notebooks
