@@ -20,7 +20,9 @@ MASK = np.array([[True, True, True, False, False], [True, True, True, True, True
 
 def keras_attention(layer, query, keys, values, mask):
     """Return the context (batch, T, d_v) and weights (batch, T, S) of a Keras attention layer, as NumPy."""
-    context, weights = layer([query, values, keys], mask=[None, mask], return_attention_scores=True)
+    # a (batch, 1, S) value mask: Keras 3.10 cannot broadcast the documented (batch, S) one
+    context, weights = layer([query, values, keys], mask=[None, mask[:, None, :]],
+                             return_attention_scores=True)
     return keras.ops.convert_to_numpy(context), keras.ops.convert_to_numpy(weights)
 
 
