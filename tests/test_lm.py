@@ -28,15 +28,39 @@ def test_vocabulary_is_sorted_and_distinct():
     assert lm.char_vocabulary("ba", extra=["\n", "a"]) == ["\n", "a", "b"]
 
 
-@pytest.mark.parametrize("bad, error", [("", ValueError), (b"abc", TypeError), (["a", "b"], TypeError)])
-def test_vocabulary_rejects_empty_or_non_text(bad, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize("bad, error, match", [
+    ("", ValueError, "text is an empty string"),
+    (b"abc", TypeError, "text is a bytes b'abc'; expected a str"),
+    (["a", "b"], TypeError, "text is a list"),
+    (None, TypeError, "text is None; expected a str"),
+])
+def test_vocabulary_rejects_empty_or_non_text(bad, error, match):
+    with pytest.raises(error, match=match):
         lm.char_vocabulary(bad)
 
 
 def test_vocabulary_rejects_multi_character_extras():
-    with pytest.raises(ValueError, match="single characters"):
-        lm.char_vocabulary("abc", extra=["<s>"])
+    with pytest.raises(ValueError, match=r"single characters, got extra\[1\] = '<s>'"):
+        lm.char_vocabulary("abc", extra=["#", "<s>"])
+    with pytest.raises(TypeError, match=r"extra\[0\] is None; expected a str"):
+        lm.char_vocabulary("abc", extra=[None])
+    assert lm.char_vocabulary("a", extra="cb") == ["a", "b", "c"]  # a string of extras: its characters
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda v: lm.encode(None, v), TypeError, "text is None; expected a str"),
+    (lambda v: lm.encode(["the"], v), TypeError, "text is a list"),
+    (lambda v: lm.encode("the", None), TypeError, "vocabulary must be a sequence of strings, got None"),
+    (lambda v: lm.encode("the", [*v[:3], None]), TypeError, r"vocabulary\[3\] is None; expected a str"),
+    (lambda v: lm.encode("the", []), ValueError, "vocabulary must be a non-empty sequence"),
+    (lambda v: lm.encode("the", "".join(v)), TypeError, "vocabulary must be a sequence of strings, not one"),
+    (lambda v: lm.encode("the", ["th", "e"]), ValueError, r"vocabulary\[0\] is 'th'; expected a single"),
+    (lambda v: lm.decode([0], [None]), TypeError, r"vocabulary\[0\] is None; expected a str"),
+    (lambda v: lm.decode([0.0], v), TypeError, "ids must hold integers"),
+])
+def test_texts_and_vocabularies_are_checked(vocab, call, error, match):
+    with pytest.raises(error, match=match):
+        call(vocab)
 
 
 def test_encode_decode_round_trip(vocab, ids):
@@ -81,9 +105,13 @@ def test_bits_and_perplexity():
 # ------------------------------------------------------------------------------------------- n-gram
 
 
-@pytest.mark.parametrize("order, vocab_size", [(0, 5), (-1, 5), (2, 0), (1.5, 5), (True, 5), (2, "5")])
-def test_ngram_rejects_bad_sizes(order, vocab_size):
-    with pytest.raises(ValueError, match="must be an int >= 1"):
+@pytest.mark.parametrize("order, vocab_size, error, match", [
+    (0, 5, ValueError, "order must be >= 1"), (-1, 5, ValueError, "order must be >= 1"),
+    (2, 0, ValueError, "vocab_size must be >= 1"), (1.5, 5, TypeError, "order must be an int"),
+    (True, 5, TypeError, "order must be an int"), (2, "5", TypeError, "vocab_size must be an int"),
+])
+def test_ngram_rejects_bad_sizes(order, vocab_size, error, match):
+    with pytest.raises(error, match=match):
         lm.NGramModel(order, vocab_size)
 
 
@@ -102,9 +130,9 @@ def test_ngram_rejects_bad_ids(vocab, ids):
     model = lm.NGramModel(3, len(vocab))
     with pytest.raises(ValueError, match="must lie in"):
         model.fit(np.array([0, 1, len(vocab)]))
-    with pytest.raises(ValueError, match="1-D array of integer ids"):
+    with pytest.raises(ValueError, match="ids must be a 1-D integer array"):
         model.fit(ids[:10].reshape(2, 5))
-    with pytest.raises(ValueError, match="1-D array of integer ids"):
+    with pytest.raises(TypeError, match="ids must hold integers"):
         model.fit(ids.astype(float))
     with pytest.raises(ValueError, match="at least order"):
         model.fit(ids[:2])

@@ -81,17 +81,37 @@ def test_score_by_length_with_bleu():
     np.testing.assert_allclose(table["score"], [100.0, 100.0])
 
 
-@pytest.mark.parametrize("function", [metrics.exact_match, metrics.word_accuracy, metrics.edit_distances,
-                                      metrics.phoneme_error_rate, metrics.corpus_bleu])
-def test_bad_inputs(function):
-    with pytest.raises(ValueError, match="same length"):
-        function(["a", "b"], ["a"])
-    with pytest.raises(ValueError, match="non-empty"):
-        function([], [])
-    with pytest.raises(TypeError, match="not one string"):
-        function("abc", "abc")
-    with pytest.raises(TypeError, match="must hold strings"):
-        function([["K", "AE1"]], ["K AE1"])
+def by_length(predictions, references):
+    """Return score_by_length with placeholder lengths: its text checks come before the lengths are read."""
+    return metrics.score_by_length([1, 2], predictions, references, metrics.exact_match, bins=[0, 5])
+
+
+PAIR_METRICS = [metrics.exact_match, metrics.word_accuracy, metrics.edit_distances,
+                metrics.phoneme_error_rate, metrics.corpus_bleu, by_length]
+PAIR_METRIC_IDS = ["exact_match", "word_accuracy", "edit_distances", "phoneme_error_rate", "corpus_bleu",
+                   "score_by_length"]
+
+
+@pytest.mark.parametrize("function", PAIR_METRICS, ids=PAIR_METRIC_IDS)
+@pytest.mark.parametrize("predictions, references, error, message", [
+    (["a", None], ["a", "b"], TypeError, r"predictions\[1\] is None; expected a str"),
+    ([None], ["a"], TypeError, r"predictions\[0\] is None; expected a str"),
+    (["a", "b"], ["a", None], TypeError, r"references\[1\] is None; expected a str"),
+    ([["K", "AE1"]], ["K AE1"], TypeError, r"predictions\[0\] is a list \['K', 'AE1'\]; expected a str"),
+    (["a", 3], ["a", "b"], TypeError, r"predictions\[1\] is a int 3; expected a str"),
+    (["a", "b"], ["a"], ValueError, "predictions and references must have the same length, got 2 and 1"),
+    ([], [], ValueError, "predictions must be a non-empty sequence"),
+    (["a"], [], ValueError, "references must be a non-empty sequence"),
+    ("abc", ["abc"], TypeError, "predictions must be a sequence of strings, not one string"),
+    (None, ["a"], TypeError, "predictions must be a sequence of strings, got None"),
+])
+def test_bad_inputs_are_named_with_their_position(function, predictions, references, error, message):
+    with pytest.raises(error, match=message):
+        function(predictions, references)
+
+
+def test_phoneme_error_rate_accepts_one_pass_iterables():
+    assert metrics.phoneme_error_rate(iter(["K AE1 T"]), iter(["K AE1 D"])) == pytest.approx(1 / 3)
 
 
 def test_score_by_length_bad_arguments():

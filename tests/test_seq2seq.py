@@ -72,8 +72,10 @@ def test_standardize_and_detokenize_sentence():
     assert out[1] == "god said , “ let there be light . ” a fool’s lips , the sons ’ land ."
     expected = "god said, “let there be light.” a fool’s lips, the sons’ land."
     assert seq2seq.detokenize_sentence(out[1]) == expected
-    with pytest.raises(TypeError, match="must be a string"):
+    with pytest.raises(TypeError, match=r"text is a list \['a'\]; expected a str"):
         seq2seq.detokenize_sentence(["a"])
+    with pytest.raises(TypeError, match="text is None; expected a str"):
+        seq2seq.detokenize_sentence(None)
 
 
 def test_make_vectorizer_puts_the_specials_first():
@@ -129,8 +131,43 @@ def test_vocabulary_bad_arguments():
         seq2seq.decode("not a layer", [[1]])
     with pytest.raises(ValueError, match="2-D integer"):
         seq2seq.decode(tokens, [1, 2])
-    with pytest.raises(ValueError, match="vocabulary size"):
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 6\), got 99..99"):
         seq2seq.decode(tokens, [[99]])
+    with pytest.raises(TypeError, match="ids must hold integers"):
+        seq2seq.decode(tokens, [[1.0]])
+    with pytest.raises(TypeError, match="separator is None"):
+        seq2seq.decode(tokens, [[4]], separator=None)
+
+
+def encode_with_a_vectorizer(texts):
+    """Return seq2seq.encode of `texts` with a vectorizer adapted on good texts."""
+    return seq2seq.encode(seq2seq.make_vectorizer(["a b", "c"]), texts)
+
+
+@pytest.mark.parametrize("function", [seq2seq.make_vectorizer, encode_with_a_vectorizer],
+                         ids=["make_vectorizer", "encode"])
+@pytest.mark.parametrize("texts, error, match", [
+    ([None], TypeError, r"texts\[0\] is None; expected a str"),
+    (["a b", None], TypeError, r"texts\[1\] is None; expected a str"),
+    (["a b", 7], TypeError, r"texts\[1\] is a int 7; expected a str"),
+    (["a b", b"c"], TypeError, r"texts\[1\] is a bytes b'c'; expected a str"),
+    ([["a", "b"]], TypeError, r"texts\[0\] is a list"),
+    ([], ValueError, "texts must be a non-empty sequence"),
+    (None, TypeError, "texts must be a sequence of strings, got None"),
+    ("a b", TypeError, "not one string"),
+])
+def test_texts_are_checked_with_their_position(function, texts, error, match):
+    with pytest.raises(error, match=match):
+        function(texts)
+
+
+def test_date_formats_are_checked():
+    with pytest.raises(TypeError, match=r"formats\[1\] is None; expected a str"):
+        seq2seq.date_pairs(5, seed=0, formats=["{year}", None])
+    with pytest.raises(TypeError, match="formats must be a sequence of strings, not one string"):
+        seq2seq.date_pairs(5, seed=0, formats="{year}")
+    with pytest.raises(TypeError, match="fmt is None"):
+        seq2seq.format_date(datetime.date(2019, 4, 22), None)
 
 
 # ---------------------------------------------------------------------------------------- training data

@@ -53,17 +53,27 @@ def test_make_vectorizer_rejects_bad_arguments(kwargs, error, match):
         text.make_vectorizer(TEXTS, **kwargs)
 
 
+def build_dataset(texts):
+    """Return text_dataset of `texts` with one label per text, on a vectorizer of the module's TEXTS."""
+    vectorizer = text.make_vectorizer(TEXTS, max_tokens=50, sequence_length=6)
+    return text.text_dataset(texts, [0, 1], vectorizer)
+
+
+@pytest.mark.parametrize("function", [lambda texts: text.make_vectorizer(texts, max_tokens=10),
+                                      text.sequence_lengths, build_dataset],
+                         ids=["make_vectorizer", "sequence_lengths", "text_dataset"])
 @pytest.mark.parametrize("texts, error, match", [
-    ("one string", TypeError, "not one string"),
-    ([], ValueError, "non-empty"),
-    (["fine", 3], TypeError, "strings only"),
-    ([["nested"], ["list"]], ValueError, "1-D"),
+    ("one string", TypeError, "texts must be a sequence of strings, not one string"),
+    (None, TypeError, "texts must be a sequence of strings, got None"),
+    ([], ValueError, "texts must be a non-empty sequence"),
+    (["fine", None], TypeError, r"texts\[1\] is None; expected a str"),
+    (["fine", 3], TypeError, r"texts\[1\] is a int 3; expected a str"),
+    ([["nested"], ["list"]], TypeError, r"texts\[0\] is a list \['nested'\]; expected a str"),
+    (np.array([["a", "b"], ["c", "d"]]), TypeError, r"texts\[0\] is a ndarray"),
 ])
-def test_texts_are_checked(texts, error, match):
+def test_texts_are_checked(function, texts, error, match):
     with pytest.raises(error, match=match):
-        text.make_vectorizer(texts, max_tokens=10)
-    with pytest.raises(error, match=match):
-        text.sequence_lengths(texts)
+        function(texts)
 
 
 # -------------------------------------------------------------------------------------------- lengths
@@ -127,8 +137,10 @@ def test_text_dataset_rejects_bad_inputs():
     vectorizer = text.make_vectorizer(TEXTS, max_tokens=50, sequence_length=6)
     with pytest.raises(ValueError, match="one entry per text"):
         text.text_dataset(TEXTS, LABELS[:3], vectorizer)
-    with pytest.raises(TypeError, match="integers"):
+    with pytest.raises(TypeError, match="labels must hold integers"):
         text.text_dataset(TEXTS, [0.0, 1.0, 1.0, 0.0], vectorizer)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, inf\)"):
+        text.text_dataset(TEXTS, [0, 1, -1, 0], vectorizer)
     with pytest.raises(TypeError, match="TextVectorization"):
         text.text_dataset(TEXTS, LABELS, lambda x: x)
     with pytest.raises(ValueError, match="adapt"):
@@ -169,8 +181,9 @@ def test_macro_f1_agrees_with_keras():
     ([0, 1], [0], None, ValueError, "same length"),
     ([], [], None, ValueError, "non-empty"),
     ([[1, 0], [0, 1]], [[1, 0], [0, 1]], None, ValueError, "not one-hot"),
-    ([0.2, 0.8], [0, 1], None, TypeError, "integer class indices"),
-    ([0, -1], [0, 1], None, ValueError, "negative"),
+    ([0.2, 0.8], [0, 1], None, TypeError, "y_true must hold integers, got dtype float64"),
+    ([0, 1], [0, None], None, TypeError, "y_pred must hold integers, got dtype object"),
+    ([0, -1], [0, 1], None, ValueError, r"y_true must lie in \[0, inf\), got -1..0"),
     ([0, 3], [0, 1], 3, ValueError, "out of range"),
     ([0, 1], [0, 1], 0, ValueError, "num_classes must be >= 1"),
 ])

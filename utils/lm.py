@@ -5,15 +5,16 @@
   smoothing, counted with NumPy (one `np.unique` per order, no Python loop over the text);
 - `bits_per_char` and `perplexity`: the units a language model is measured in.
 
-Notebook 06 explains the smoothing formula; this module only makes the counting fast.
+Imported by notebook 06, which explains the smoothing formula; this module only makes the counting fast.
 """
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
+
+from utils.checks import as_int_array, as_texts, check_int, check_text
 
 
 def char_vocabulary(text: str, extra: Sequence[str] = ()) -> list[str]:
@@ -22,13 +23,12 @@ def char_vocabulary(text: str, extra: Sequence[str] = ()) -> list[str]:
     Sorting makes the ids independent of the order in which characters first appear, so the same text always
     gives the same vocabulary; `extra` adds symbols the text may lack (a start or an unknown marker).
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if not text:
-        raise ValueError("text is empty: a vocabulary needs at least one character")
-    for symbol in extra:
-        if not isinstance(symbol, str) or len(symbol) != 1:
-            raise ValueError(f"extra symbols must be single characters, got {symbol!r}")
+    check_text("text", text, allow_empty=False)
+    if isinstance(extra, str):
+        extra = list(extra)  # "ab": the characters a and b
+    for i, symbol in enumerate(extra):
+        if len(check_text(f"extra[{i}]", symbol)) != 1:
+            raise ValueError(f"extra symbols must be single characters, got extra[{i}] = {symbol!r}")
     return sorted(set(text) | set(extra))
 
 
@@ -38,8 +38,8 @@ def encode(text: str, vocabulary: Sequence[str], unknown: str | None = None) -> 
     A character missing from the vocabulary raises ValueError (listing a few of them), unless `unknown` names
     a vocabulary entry to use for them instead.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    check_text("text", text)
+    vocabulary = _check_vocabulary(vocabulary)
     index = {char: i for i, char in enumerate(vocabulary)}
     if len(index) != len(vocabulary):
         raise ValueError("vocabulary has repeated entries")
@@ -54,11 +54,19 @@ def encode(text: str, vocabulary: Sequence[str], unknown: str | None = None) -> 
     return np.fromiter((index.get(char, fallback) for char in text), dtype=np.int32, count=len(text))
 
 
+def _check_vocabulary(vocabulary: Sequence[str]) -> list[str]:
+    """Return the vocabulary as a list after checking that it holds distinct single characters."""
+    vocabulary = as_texts(vocabulary, "vocabulary")
+    if set(map(len, vocabulary)) != {1}:
+        i = next(i for i, char in enumerate(vocabulary) if len(char) != 1)
+        raise ValueError(f"vocabulary[{i}] is {vocabulary[i]!r}; expected a single character")
+    return vocabulary
+
+
 def decode(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str]) -> str:
     """Return the text spelled by `ids` (any integer sequence) in `vocabulary`."""
-    ids = np.asarray(ids)
-    if ids.size and (ids.min() < 0 or ids.max() >= len(vocabulary)):
-        raise ValueError(f"ids must lie in [0, {len(vocabulary)}), got {ids.min()}..{ids.max()}")
+    vocabulary = _check_vocabulary(vocabulary)
+    ids = as_int_array("ids", ids, ndim=None, high=len(vocabulary))
     return "".join(vocabulary[i] for i in ids.ravel().tolist())
 
 
@@ -105,9 +113,7 @@ class NGramModel:
     """
 
     def __init__(self, order: int, vocab_size: int, kneser_ney: bool = False) -> None:
-        for name, value in (("order", order), ("vocab_size", vocab_size)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {value!r}")
+        order, vocab_size = check_int("order", order, 1), check_int("vocab_size", vocab_size, 1)
         if float(vocab_size) ** order >= 2.0 ** 62:
             raise ValueError(f"vocab_size ** order = {vocab_size}**{order} overflows the int64 n-gram codes")
         self.order, self.vocab_size, self.kneser_ney = int(order), int(vocab_size), bool(kneser_ney)
@@ -144,20 +150,13 @@ class NGramModel:
         """Return the tables an order-`order` model uses, lowest order first (default: the fitted order)."""
         if not self.raw:
             raise RuntimeError("the model is not fitted: call fit(ids) first")
-        order = self.order if order is None else order
-        if isinstance(order, bool) or not isinstance(order, numbers.Integral) or not 1 <= order <= self.order:
-            raise ValueError(f"order must be an int from 1 to {self.order}, got {order!r}")
+        order = self.order if order is None else check_int("order", order, 1, self.order)
         lower = self.continuation if self.kneser_ney else self.raw
         return lower[:order - 1] + [self.raw[order - 1]]
 
     def _check_ids(self, ids: np.ndarray | Sequence[int], name: str) -> np.ndarray:
         """Return `ids` as a 1-D int64 array after checking they are valid ids of this vocabulary."""
-        ids = np.asarray(ids)
-        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"{name} must be a 1-D array of integer ids, got shape {ids.shape} {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"{name} must lie in [0, {self.vocab_size}), got {ids.min()}..{ids.max()}")
-        return ids.astype(np.int64)
+        return as_int_array(name, ids, ndim=1, high=self.vocab_size)
 
     def _probabilities(self, tables: list[dict], contexts: list[np.ndarray],
                        targets: np.ndarray) -> np.ndarray:

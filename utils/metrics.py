@@ -1,4 +1,4 @@
-"""Scores of generated sequences against references, shared by notebooks 08 and 09.
+"""Scores of generated sequences against references; imported by notebooks 08 and 09.
 
 - `exact_match`: the share of outputs identical to their reference (dates);
 - `word_accuracy` and `phoneme_error_rate`: grapheme-to-phoneme scores, the second an edit distance
@@ -6,8 +6,9 @@
 - `corpus_bleu`: BLEU of a whole test set with `sacrebleu` (translation);
 - `score_by_length`: any of these by source-length bucket, the curve attention (notebook 09) should lift.
 
-Every function takes lists of strings (one per example), predictions first, then references. Phoneme and word
-sequences are strings of space-separated tokens ("K AE1 T").
+Every function takes lists of strings (one per example), predictions first, then references, and raises on
+an empty list, lists of different lengths or an item that is not a string ("predictions[1] is None; expected
+a str"). Phoneme and word sequences are strings of space-separated tokens ("K AE1 T").
 """
 
 from __future__ import annotations
@@ -19,25 +20,12 @@ import pandas as pd
 import sacrebleu
 from rapidfuzz.distance import Levenshtein
 
-
-def _check_pairs(predictions: Sequence[str], references: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Return predictions and references as lists of strings of equal, non-zero length; raise otherwise."""
-    for name, texts in (("predictions", predictions), ("references", references)):
-        if isinstance(texts, str):
-            raise TypeError(f"{name} must be a sequence of strings, not one string (wrap it in a list)")
-    predictions, references = list(predictions), list(references)
-    if len(predictions) != len(references) or not predictions:
-        raise ValueError(f"predictions and references must be non-empty and of the same length, got "
-                         f"{len(predictions)} and {len(references)}")
-    bad = next((t for t in predictions + references if not isinstance(t, str)), None)
-    if bad is not None:
-        raise TypeError(f"predictions and references must hold strings, found {type(bad).__name__} {bad!r}")
-    return predictions, references
+from utils.checks import as_text_pairs
 
 
 def exact_match(predictions: Sequence[str], references: Sequence[str]) -> float:
     """Return the share (0..1) of predictions equal to their reference, character for character."""
-    predictions, references = _check_pairs(predictions, references)
+    predictions, references = as_text_pairs(predictions, references)
     return float(np.mean([p == r for p, r in zip(predictions, references, strict=True)]))
 
 
@@ -46,7 +34,7 @@ def word_accuracy(predictions: Sequence[str], references: Sequence[str]) -> floa
 
     Tokens are compared after splitting on whitespace, so extra or missing spaces do not count as errors.
     """
-    predictions, references = _check_pairs(predictions, references)
+    predictions, references = as_text_pairs(predictions, references)
     return float(np.mean([p.split() == r.split() for p, r in zip(predictions, references, strict=True)]))
 
 
@@ -56,7 +44,7 @@ def edit_distances(predictions: Sequence[str], references: Sequence[str]) -> np.
     The distance is the least number of token insertions, deletions and substitutions that turn the
     prediction into the reference ("K AE1 T" -> "K AE1 T S" is 1).
     """
-    predictions, references = _check_pairs(predictions, references)
+    predictions, references = as_text_pairs(predictions, references)
     return np.array([Levenshtein.distance(p.split(), r.split())
                      for p, r in zip(predictions, references, strict=True)], dtype=np.int64)
 
@@ -67,6 +55,7 @@ def phoneme_error_rate(predictions: Sequence[str], references: Sequence[str]) ->
     0 is perfect; it can exceed 1 when the predictions are much longer than the references. Raises if the
     references hold no token at all.
     """
+    predictions, references = as_text_pairs(predictions, references)
     distances = edit_distances(predictions, references)
     reference_tokens = sum(len(r.split()) for r in references)
     if reference_tokens == 0:
@@ -81,7 +70,7 @@ def corpus_bleu(predictions: Sequence[str], references: Sequence[str], lowercase
     combines the n-gram counts of the whole corpus, so the score is not a mean of sentence scores. With
     `lowercase`, case is ignored (the models here produce lowercase text). No network access is needed.
     """
-    predictions, references = _check_pairs(predictions, references)
+    predictions, references = as_text_pairs(predictions, references)
     return float(sacrebleu.corpus_bleu(predictions, [references], lowercase=lowercase).score)
 
 
@@ -95,7 +84,7 @@ def score_by_length(lengths: Sequence[int] | np.ndarray, predictions: Sequence[s
     buckets get n = 0 and score NaN. `score` is any function of this module, e.g. `exact_match` or
     `corpus_bleu` (BLEU is computed on the bucket as a corpus).
     """
-    predictions, references = _check_pairs(predictions, references)
+    predictions, references = as_text_pairs(predictions, references)
     lengths = np.asarray(lengths)
     bins = np.asarray(bins)
     if lengths.shape != (len(predictions),) or not np.issubdtype(lengths.dtype, np.number):

@@ -1,4 +1,4 @@
-"""Sequence-to-sequence plumbing shared by notebooks 08 (encoder-decoder) and 09 (attention).
+"""Sequence-to-sequence plumbing; imported by notebooks 08 (encoder-decoder) and 09 (attention).
 
 - `date_pairs`: a seeded generator of (written date, ISO date) pairs, e.g. "April 22, 2019" -> "2019-04-22";
 - `make_vectorizer`, `encode`, `decode`: token <-> id conversion with a `keras.layers.TextVectorization` layer
@@ -20,7 +20,6 @@ layout that `Embedding(mask_zero=True)` masks and cuDNN's recurrent kernels acce
 from __future__ import annotations
 
 import datetime
-import numbers
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,7 +29,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from utils.checks import as_texts, check_int
+from utils.checks import as_int_array, as_texts, check_choice, check_int, check_number, check_text
 
 PAD, UNK, START, END = "", "[UNK]", "[START]", "[END]"
 PAD_ID, UNK_ID, START_ID, END_ID = 0, 1, 2, 3
@@ -59,6 +58,7 @@ FIRST_DATE, LAST_DATE = datetime.date(1950, 1, 1), datetime.date(2049, 12, 31)
 
 def format_date(date: datetime.date, fmt: str) -> str:
     """Return `date` written in `fmt`, one of DATE_FORMATS (or any format using the same field names)."""
+    check_text("fmt", fmt)
     month_name = MONTHS[date.month - 1]
     return fmt.format(day=date.day, month=date.month, year=date.year, month_name=month_name,
                       mon=month_name[:3], MON=month_name[:3].upper(), weekday=WEEKDAYS[date.weekday()])
@@ -73,9 +73,7 @@ def date_pairs(n: int, seed: int, formats: Sequence[str] = DATE_FORMATS) -> pd.D
     date may occur in both, written in the same or another format, as it would in practice.
     """
     n = check_int("n", n, 1)
-    formats = list(formats)
-    if not formats or not all(isinstance(f, str) for f in formats):
-        raise ValueError("formats must be a non-empty sequence of format strings")
+    formats = as_texts(formats, "formats")
     rng = np.random.default_rng(seed)
     days = rng.integers(0, (LAST_DATE - FIRST_DATE).days + 1, size=n)  # (n,)
     choices = rng.integers(0, len(formats), size=n)  # (n,)
@@ -113,8 +111,7 @@ def make_vectorizer(texts: Sequence[str] | np.ndarray | pd.Series, split: str = 
     right-padded int64 ids without [START]/[END] (`encode` gives int32 arrays).
     """
     texts = as_texts(texts)
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    check_choice("split", split, SPLITS)
     if max_tokens is not None and check_int("max_tokens", max_tokens, 1) < 5:
         raise ValueError(f"max_tokens must be >= 5 (four special tokens and one more), got {max_tokens}")
     counter = keras.layers.TextVectorization(split=split, standardize=standardize)
@@ -163,13 +160,8 @@ def decode(vectorizer: keras.layers.TextVectorization, ids: np.ndarray | tf.Tens
     A leading [START] is skipped. Use separator="" for character-level vocabularies.
     """
     vocabulary = np.array(_check_vectorizer(vectorizer), dtype=object)
-    ids = np.asarray(ids)
-    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be a 2-D integer array (n, time), got shape {ids.shape} "
-                         f"dtype {ids.dtype}")
-    if ids.size and (ids.min() < 0 or ids.max() >= len(vocabulary)):
-        raise ValueError(f"ids must lie in [0, {len(vocabulary)}), the vocabulary size; "
-                         f"found {ids.min()}..{ids.max()}")
+    ids = as_int_array("ids", ids, ndim=2, high=len(vocabulary))  # (n, time), below the vocabulary size
+    check_text("separator", separator)
     texts = []
     for row in ids:
         if len(row) and row[0] == START_ID:
@@ -189,9 +181,7 @@ def teacher_forcing_arrays(target_ids: np.ndarray) -> tuple[np.ndarray, np.ndarr
     the decoder reads the *true* previous token and is trained to predict the next one (teacher forcing).
     Both stay right-padded with 0.
     """
-    target_ids = np.asarray(target_ids)
-    if target_ids.ndim != 2 or not np.issubdtype(target_ids.dtype, np.integer):
-        raise ValueError(f"target_ids must be a 2-D integer array (n, time), got shape {target_ids.shape}")
+    target_ids = as_int_array("target_ids", target_ids, ndim=2)
     n, steps = target_ids.shape
     lengths = (target_ids != PAD_ID).sum(axis=1)  # (n,)
     if not np.array_equal(target_ids[:, :steps] != PAD_ID, np.arange(steps) < lengths[:, None]):
@@ -220,9 +210,8 @@ def teacher_forcing_dataset(source_ids: np.ndarray, target_ids: np.ndarray, batc
     prefetch.
     Elements: ((batch, S'), (batch, T')) int32 and (batch, T') int32, with S' <= S and T' <= T + 1.
     """
-    source_ids, target_ids = np.asarray(source_ids), np.asarray(target_ids)
-    if source_ids.ndim != 2 or not np.issubdtype(source_ids.dtype, np.integer):
-        raise ValueError(f"source_ids must be a 2-D integer array (n, time), got shape {source_ids.shape}")
+    source_ids = as_int_array("source_ids", source_ids, ndim=2)
+    target_ids = as_int_array("target_ids", target_ids, ndim=2)
     if len(source_ids) != len(target_ids):
         raise ValueError(f"source_ids and target_ids must have one row per pair: {len(source_ids)} != "
                          f"{len(target_ids)}")
@@ -356,9 +345,8 @@ def beam_search(step_fn: StepFn, state: Any, max_length: int, beam_width: int = 
     """
     max_length = _check_decoding(step_fn, state, max_length)
     beam_width = check_int("beam_width", beam_width, 1)
-    if isinstance(length_penalty, bool) or not isinstance(length_penalty, numbers.Real) or length_penalty < 0:
-        raise ValueError(f"length_penalty must be a number >= 0, got {length_penalty!r}")
-    ids, scores = _beam_loop(step_fn, state, max_length, beam_width, start_id, end_id, float(length_penalty))
+    length_penalty = check_number("length_penalty", length_penalty, minimum=0)
+    ids, scores = _beam_loop(step_fn, state, max_length, beam_width, start_id, end_id, length_penalty)
     return ids.numpy(), scores.numpy()
 
 
@@ -368,7 +356,6 @@ def detokenize_sentence(text: str) -> str:
     The inverse of `standardize_sentence` up to case: "god said , “ let there be light . ”" ->
     "god said, “let there be light.”". BLEU (sacrebleu) expects text as written, not tokens.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    check_text("text", text)
     text = re.sub(r" ([.,;:!?)”’—-])", r"\1", text)
     return re.sub(r"([(“‘¿¡—-]) ", r"\1", text)

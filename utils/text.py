@@ -1,4 +1,4 @@
-"""Text pipelines and classification metrics shared by the text notebooks (05, 06, 08, 10).
+"""Text pipelines and classification metrics; imported by notebooks 05 and 10.
 
 - `make_vectorizer`: a `keras.layers.TextVectorization` layer adapted on the *training* texts only;
 - `sequence_lengths`: how many tokens each text has after standardisation and splitting (to choose the
@@ -19,15 +19,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from utils.checks import as_texts, check_int
+from utils.checks import as_int_array, as_texts, check_choice, check_int
 
 OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 
 
 def _as_texts(texts: Sequence[str] | np.ndarray, name: str = "texts") -> np.ndarray:
     """Return `texts` as a 1-D NumPy array of Python strings; raise on an empty or non-string input."""
-    if not isinstance(texts, str) and np.asarray(list(texts), dtype=object).ndim != 1:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of strings, got a nested one")
     return np.asarray(as_texts(texts, name), dtype=object)  # (n,)
 
 
@@ -45,8 +43,7 @@ def make_vectorizer(texts: Sequence[str] | np.ndarray, max_tokens: int, sequence
     texts = _as_texts(texts)
     max_tokens = check_int("max_tokens", max_tokens, 1)
     sequence_length = None if sequence_length is None else check_int("sequence_length", sequence_length, 1)
-    if output_mode not in OUTPUT_MODES:
-        raise ValueError(f"output_mode must be one of {OUTPUT_MODES}, got {output_mode!r}")
+    check_choice("output_mode", output_mode, OUTPUT_MODES)
     if output_mode != "int" and sequence_length is not None:
         raise ValueError(f"sequence_length applies to output_mode='int' only, not {output_mode!r}")
     if max_tokens < 3:
@@ -81,11 +78,9 @@ def text_dataset(texts: Sequence[str] | np.ndarray, labels: Sequence[int] | np.n
     bag-of-words modes) and `(batch,)` int64 labels.
     """
     texts = _as_texts(texts)
-    labels = np.asarray(labels)
+    labels = as_int_array("labels", labels, ndim=None)
     if labels.shape != texts.shape:
         raise ValueError(f"labels must have one entry per text: {labels.shape} labels, {texts.shape} texts")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"labels must be integers (class indices), got dtype {labels.dtype}")
     if not isinstance(vectorizer, keras.layers.TextVectorization):
         raise TypeError(f"vectorizer must be a TextVectorization layer, not {type(vectorizer).__name__}")
     if not set(vectorizer.get_vocabulary()) - {"", "[UNK]"}:
@@ -109,19 +104,14 @@ def _check_labels(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np
     if y_true.ndim != 1 or y_true.shape != y_pred.shape or len(y_true) == 0:
         raise ValueError(f"y_true and y_pred must be non-empty 1-D arrays of the same length (class indices, "
                          f"not one-hot or probabilities), got shapes {y_true.shape} and {y_pred.shape}")
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if not np.issubdtype(y.dtype, np.integer):
-            raise TypeError(f"{name} must hold integer class indices (use argmax on probabilities), "
-                            f"got dtype {y.dtype}")
-        if y.min() < 0:
-            raise ValueError(f"{name} holds a negative class index: {y.min()}")
+    y_true, y_pred = as_int_array("y_true", y_true), as_int_array("y_pred", y_pred)  # (n,) each, >= 0
     if num_classes is None:
         num_classes = int(max(y_true.max(), y_pred.max())) + 1
     num_classes = check_int("num_classes", num_classes, 1)
     top = int(max(y_true.max(), y_pred.max()))
     if top >= num_classes:
         raise ValueError(f"class index {top} is out of range for num_classes={num_classes}")
-    return y_true.astype(np.int64), y_pred.astype(np.int64), num_classes
+    return y_true, y_pred, num_classes
 
 
 def confusion_matrix(y_true: Sequence[int] | np.ndarray, y_pred: Sequence[int] | np.ndarray,
