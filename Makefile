@@ -4,9 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OLD    := .venv-oldest
+COLAB  := .venv-colab
 NB     ?= 01
 
-.PHONY: install lab test run execute times bench lint test-oldest clean
+.PHONY: install lab test run execute times bench lint test-colab test-oldest clean
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -17,8 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
 	touch $(STAMP)
 
-lab: install  ## open JupyterLab on notebooks/ (as root, e.g. in a container, with --allow-root)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: install  ## open JupyterLab on notebooks/ (tools/lab.py; as root, e.g. in a container, with --allow-root)
+	$(BIN)/python tools/lab.py $(ARGS)
 
 test: install  ## the whole suite: unit tests, lint, hygiene, every notebook through nbval, time budgets
 	$(BIN)/pytest
@@ -39,14 +40,24 @@ bench: install  ## LSTM/GRU training throughput table (GPU: cuDNN vs generic, mi
 lint: install  ## ruff over utils/, tests/, tools/ and the notebooks
 	$(BIN)/ruff check utils tests tools conftest.py notebooks
 
+# Other versions, each in its own environment: Colab's current runtime, and the oldest versions we promise.
+$(COLAB)/.installed: requirements.txt requirements-dev.txt constraints-colab.txt
+	$(PYTHON) -m venv $(COLAB)
+	$(COLAB)/bin/python -m pip install --quiet --upgrade pip
+	$(COLAB)/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints-colab.txt
+	touch $@
+
+test-colab: $(COLAB)/.installed  ## unit tests and every notebook on what Colab ships today (constraints-colab.txt)
+	$(COLAB)/bin/pytest
+
 $(OLD)/.installed: requirements.txt requirements-dev.txt constraints-oldest.txt
 	$(PYTHON) -m venv $(OLD)
 	$(OLD)/bin/python -m pip install --quiet --upgrade pip
 	$(OLD)/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints-oldest.txt
 	touch $@
 
-test-oldest: $(OLD)/.installed  ## unit tests and notebooks 01 and 05 on the oldest versions we promise (Colab's)
-	$(OLD)/bin/pytest tests $(wildcard notebooks/01_*.ipynb notebooks/05_*.ipynb)
+test-oldest: $(OLD)/.installed  ## unit tests and notebooks 01, 05 and 09 on the oldest versions we promise
+	$(OLD)/bin/pytest tests $(wildcard notebooks/01_*.ipynb notebooks/05_*.ipynb notebooks/09_*.ipynb)
 
 clean:  ## remove the virtual environments and caches
-	rm -rf $(VENV) $(OLD) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OLD) $(COLAB) .pytest_cache .ruff_cache

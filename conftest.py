@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_budget import MARGIN_ENV, margin_from_env, over_budget
+from tools.notebook_rules import MARGIN_ENV, margin_from_env, over_budget
 
 _seconds: dict[str, float] = defaultdict(float)
 

@@ -1,14 +1,18 @@
-"""Every notebook follows the template of CONVENTIONS.md; the check itself fails on broken notebooks."""
+"""Every notebook follows the rules of tools/notebook_rules.py; each rule fails on a broken copy."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
 
-from tests.notebook_checks import check_notebook
+from tools import notebook_rules
+from tools.notebook_rules import SETUP_CELL, check_notebook
 from utils.setup import colab_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +24,7 @@ def test_there_are_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_follows_template(path):
+def test_notebook_follows_the_rules(path):
     assert check_notebook(path) == []
 
 
@@ -30,23 +34,44 @@ def test_readme_lists_notebook(path):
     assert f"notebooks/{path.name}" in readme, f"README.md has no row linking to notebooks/{path.name}"
 
 
-# --- the check must be able to fail: a good notebook, then one broken copy per rule -------------------------
+def test_only_the_seq2seq_notebooks_install_on_colab():
+    wanted = {}
+    for path in NOTEBOOKS:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        first = next(c for c in cells if c["cell_type"] == "code")
+        wanted[path.name[:2]] = notebook_rules.colab_packages("".join(first["source"]))
+    assert {nb for nb, packages in wanted.items() if packages} == {"08", "09"}
+    assert wanted["08"] == ["sacrebleu", "rapidfuzz"]
+
+
+# --- the rules must be able to fail: a good notebook, then one broken copy per rule -------------------------
+
+
+def _png(width: int, height: int, padding: int = 0) -> str:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    raw = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"tEXt", b"x" * padding) + chunk(b"IEND", b"")
+    return base64.b64encode(raw).decode()
 
 
 def _good_notebook(name: str) -> dict:
     def md(text):
         return {"cell_type": "markdown", "metadata": {}, "source": text}
 
-    def code(text, count, tags=()):
+    def code(text, count, tags=(), outputs=()):
         return {"cell_type": "code", "metadata": {"tags": list(tags)}, "execution_count": count,
-                "outputs": [], "source": text}
+                "outputs": list(outputs), "source": text}
 
+    picture = {"output_type": "display_data", "metadata": {}, "data": {"image/png": _png(640, 480)}}
     return {
         "nbformat": 4, "nbformat_minor": 5, "metadata": {},
         "cells": [
             md(f"# 99 · A test notebook\n\n[![Open In Colab](badge.svg)]({colab_url(name)})"),
-            code("from utils import setup\nsetup.init(seed=42)", 1),
-            code("EPOCHS = 3", 2, tags=["parameters"]),
+            code(SETUP_CELL, 1),
+            code("setup.init(seed=42)", 2),
+            code("EPOCHS = 3", 3, tags=["parameters"], outputs=[picture]),
             md("## Summary\n- a point"),
             md("## Exercises\n1. one"),
             md("## Solutions\n1. one"),
@@ -64,53 +89,66 @@ def test_check_accepts_good_notebook(tmp_path):
     assert check_notebook(_write(tmp_path, _good_notebook("99_test_notebook.ipynb"))) == []
 
 
-def _drop_title(nb):
-    nb["cells"][0]["source"] = nb["cells"][0]["source"].replace("# 99 · A test notebook", "A test notebook")
+def test_check_accepts_colab_packages_line(tmp_path):
+    nb = _good_notebook("99_test_notebook.ipynb")
+    nb["cells"][1]["source"] = SETUP_CELL.replace("COLAB_PACKAGES = []", 'COLAB_PACKAGES = ["sacrebleu"]')
+    assert check_notebook(_write(tmp_path, nb)) == []
 
 
-def _drop_badge(nb):
-    nb["cells"][0]["source"] = "# 99 · A test notebook"
+def _set(cell: int, field: str, value):
+    def breaker(nb):
+        nb["cells"][cell][field] = value
+    return breaker
 
 
-def _drop_setup(nb):
-    nb["cells"][1]["source"] = "import keras"
+def _edit_setup(old: str, new: str):
+    def breaker(nb):
+        nb["cells"][1]["source"] = nb["cells"][1]["source"].replace(old, new)
+    return breaker
 
 
-def _drop_parameters(nb):
-    nb["cells"][2]["metadata"]["tags"] = []
+def _output(cell: int, output: dict):
+    def breaker(nb):
+        nb["cells"][cell]["outputs"] = [output]
+    return breaker
 
 
-def _drop_summary(nb):
-    nb["cells"][3]["source"] = "Some closing words"
+def _image(width: int, height: int, padding: int = 0):
+    return _output(3, {"output_type": "display_data", "metadata": {},
+                       "data": {"image/png": _png(width, height, padding)}})
 
 
-def _drop_exercises(nb):
-    nb["cells"][4]["source"] = "Nothing to do"
+def _untag_parameters(nb):
+    nb["cells"][3]["metadata"]["tags"] = []
 
 
-def _drop_solutions(nb):
-    nb["cells"][5]["source"] = "Nothing here"
+BREAKERS = {
+    "no title": (_set(0, "source", f"A test notebook [x]({colab_url('99_test_notebook.ipynb')})"), "title"),
+    "no badge": (_set(0, "source", "# 99 · A test notebook"), "Colab"),
+    "set-up cell edited": (_edit_setup("--depth=1", "--depth=2"), "differs from the shared set-up cell"),
+    "set-up cell clone URL": (_edit_setup("github.com", "example.org"), "differs from the shared"),
+    "set-up cell without packages line": (_edit_setup("COLAB_PACKAGES = []", "PACKAGES = []"),
+                                          "exactly one line 'COLAB_PACKAGES"),
+    "no setup.init": (_set(2, "source", "import keras"), "setup.init"),
+    "no parameters tag": (_untag_parameters, "parameters"),
+    "no Summary": (_set(4, "source", "Some closing words"), "Summary"),
+    "no Exercises": (_set(5, "source", "Nothing to do"), "Exercises"),
+    "no Solutions": (_set(6, "source", "Nothing here"), "Solutions"),
+    "out of order": (_set(1, "execution_count", 5), "execution counts"),
+    "error output": (_output(3, {"output_type": "error", "ename": "ValueError", "evalue": "x",
+                                 "traceback": []}), "error output"),
+    "too big": (_output(3, {"output_type": "stream", "name": "stdout", "text": "x" * 2_100_000}), "MB"),
+    "stderr": (_output(3, {"output_type": "stream", "name": "stderr", "text": "WARNING: x"}), "stderr"),
+    "machine path in output": (_output(3, {"output_type": "stream", "name": "stdout", "text": "/home/ann/x"}),
+                               "a path of one machine"),
+    "machine path in source": (_set(3, "source", "EPOCHS = 3  # /root/data"), "a path of one machine"),
+    "shell install": (_set(3, "source", "!pip install keras"), "shell install"),
+    "image too wide": (_image(2400, 480), "too large"),
+    "image too heavy": (_image(640, 480, padding=300_000), "too large"),
+}
 
 
-def _out_of_order(nb):
-    nb["cells"][1]["execution_count"] = 5
-
-
-def _error_output(nb):
-    error = {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": []}
-    nb["cells"][2]["outputs"] = [error]
-
-
-def _too_big(nb):
-    nb["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * 2_100_000}]
-
-
-@pytest.mark.parametrize("breaker, expected", [
-    (_drop_title, "title"), (_drop_badge, "Colab"), (_drop_setup, "setup.init"),
-    (_drop_parameters, "parameters"), (_drop_summary, "Summary"), (_drop_exercises, "Exercises"),
-    (_drop_solutions, "Solutions"), (_out_of_order, "execution counts"), (_error_output, "error output"),
-    (_too_big, "MB"),
-])
+@pytest.mark.parametrize("breaker, expected", BREAKERS.values(), ids=BREAKERS.keys())
 def test_check_rejects_broken_notebook(tmp_path, breaker, expected):
     nb = copy.deepcopy(_good_notebook("99_test_notebook.ipynb"))
     breaker(nb)
@@ -121,3 +159,29 @@ def test_check_rejects_broken_notebook(tmp_path, breaker, expected):
 def test_check_rejects_bad_file_name(tmp_path):
     path = _write(tmp_path, _good_notebook("Untitled.ipynb"), name="Untitled.ipynb")
     assert "file name" in check_notebook(path)[0]
+
+
+def test_shell_install_allowed_in_colab_only_cell(tmp_path):
+    nb = _good_notebook("99_test_notebook.ipynb")
+    nb["cells"][3]["source"] = 'if "google.colab" in sys.modules:\n    !pip install keras\nEPOCHS = 3'
+    assert check_notebook(_write(tmp_path, nb)) == []
+
+
+# --- budgets ------------------------------------------------------------------------------------------------
+
+
+def test_budgets():
+    assert notebook_rules.budget_seconds("01_x.ipynb") == 180
+    assert notebook_rules.budget_seconds("08_seq2seq.ipynb") == 300
+    assert notebook_rules.over_budget({"01_x.ipynb": 170, "09_y.ipynb": 290}) == []
+    assert notebook_rules.over_budget({"01_x.ipynb": 200}) == ["01_x.ipynb: 200 s, over its budget of 180 s"]
+    assert notebook_rules.over_budget({"01_x.ipynb": 200}, margin=1.5) == []
+
+
+def test_budget_margin_from_env(monkeypatch):
+    monkeypatch.setenv(notebook_rules.MARGIN_ENV, "1.5")
+    assert notebook_rules.margin_from_env() == 1.5
+    for bad in ("fast", "0.5"):
+        monkeypatch.setenv(notebook_rules.MARGIN_ENV, bad)
+        with pytest.raises(ValueError, match="NOTEBOOK_TIME_MARGIN must be a number >= 1"):
+            notebook_rules.margin_from_env()

@@ -26,7 +26,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.notebook_budget import budget_seconds  # noqa: E402
+from tools.notebook_rules import budget_seconds  # noqa: E402
 
 TIMES_FILE = ROOT / "notebooks" / "times.json"
 README = ROOT / "README.md"

@@ -6,7 +6,14 @@ Every notebook calls `init(seed=...)` once, right after its imports:
     setup.init(seed=42)
 
 It prints one line such as
-``TensorFlow 2.21.0 | Keras 3.15.1 | Python 3.11.7 | device: CPU (2 cores) | seed 42, deterministic ops``.
+``TensorFlow 2.21.0 | Keras 3.15.1 | Python 3.11.7 | device: CPU (2 cores) | seed 42, deterministic ops
+(CPU default)`` (on one line).
+
+Determinism policy: TensorFlow's op determinism is on by default on a CPU (cheap there, and the committed
+notebook outputs rely on it) and off by default on a GPU or TPU, where some kernels raise `UnimplementedError`
+under it (e.g. `DenseBincount`, used by `TextVectorization` for counts and TF-IDF) and training has been
+reported to run many times slower (tensorflow/tensorflow#62100). `init(seed, deterministic=True)` forces it
+anywhere, `deterministic=False` turns it off anywhere. See CONTRIBUTING.md, "Determinism".
 """
 
 from __future__ import annotations
@@ -51,11 +58,22 @@ with quiet_native_stderr():
 
     tf.config.list_physical_devices("GPU")  # the CUDA probe logs here, once
 
-MIN_TENSORFLOW = (2, 16)
-MIN_KERAS = (3, 0)
+# The version floor: the oldest TensorFlow and Keras these notebooks run on (Colab's oldest selectable one).
+# One fact: tests/test_setup.py checks it equals constraints-oldest.txt, requirements.txt and README.md.
+MIN_TENSORFLOW = (2, 19)
+MIN_KERAS = (3, 10)
 REPO = "rnn-notebooks/rnn-notebooks"  # GitHub owner/name: the Colab badges and the Colab clone use it
 REPO_URL = f"https://github.com/{REPO}"
-INSTALL_HINT = "pip install -r requirements.txt  (or, on Colab: pip install -U 'tensorflow>=2.16' 'keras>=3')"
+REPO_URL_ENV = "RNN_NOTEBOOKS_REPO_URL"  # overrides REPO_URL in the notebooks' Colab set-up cell (a fork)
+
+
+def _dotted(version: tuple[int, ...]) -> str:
+    return ".".join(map(str, version))
+
+
+INSTALL_HINT = (f"pip install -r requirements.txt  (or, on Colab: pip install -U "
+                f"'tensorflow>={_dotted(MIN_TENSORFLOW)}' 'keras>={_dotted(MIN_KERAS)}', "
+                "then restart the session)")
 
 
 class VersionError(RuntimeError):
@@ -79,12 +97,14 @@ def check_versions(tensorflow_version: str, keras_version: str) -> None:
     """Return None if the versions are supported; raise VersionError saying what to install otherwise."""
     problems = []
     if _version_tuple(tensorflow_version) < MIN_TENSORFLOW:
-        problems.append(f"TensorFlow {tensorflow_version} is older than {'.'.join(map(str, MIN_TENSORFLOW))}")
-    if _version_tuple(keras_version) < MIN_KERAS:
+        problems.append(f"TensorFlow {tensorflow_version} is older than {_dotted(MIN_TENSORFLOW)}")
+    if _version_tuple(keras_version) < (3,):
         problems.append(
-            f"Keras {keras_version} is Keras 2; these notebooks need Keras 3 "
+            f"Keras {keras_version} is Keras 2; these notebooks need Keras {_dotted(MIN_KERAS)} or newer "
             "(if TF_USE_LEGACY_KERAS is set, unset it)"
         )
+    elif _version_tuple(keras_version) < MIN_KERAS:
+        problems.append(f"Keras {keras_version} is older than {_dotted(MIN_KERAS)}")
     if problems:
         raise VersionError("; ".join(problems) + f". Install supported versions with: {INSTALL_HINT}")
 
@@ -120,15 +140,48 @@ def _figure_defaults() -> None:
                          "figure.figsize": (9, 3.5), "legend.fontsize": 11})
 
 
-def init(seed: int = 42, *, deterministic: bool = True, expect_gpu: bool = False) -> None:
+def accelerator_kind(device: str) -> str | None:
+    """Return 'GPU' or 'TPU' for a `describe_device()` text naming one, else None (a CPU-only run)."""
+    return next((kind for kind in ("GPU", "TPU") if device.startswith(kind)), None)
+
+
+def determinism_policy(deterministic: bool | None, device_kind: str | None) -> tuple[bool, str]:
+    """Return (turn op determinism on?, the reason in words) for a requested setting and a device kind."""
+    if deterministic is not None and not isinstance(deterministic, bool):
+        raise ValueError(f"deterministic must be True, False or None (automatic), got {deterministic!r}")
+    if deterministic is True:
+        return True, "deterministic ops (forced by deterministic=True)"
+    if deterministic is False:
+        return False, "op determinism off (deterministic=False)"
+    if device_kind is None:
+        return True, "deterministic ops (CPU default)"
+    return False, (f"op determinism off ({device_kind} default: some kernels raise or run slowly under it; "
+                   "init(deterministic=True) forces it)")
+
+
+def set_op_determinism(on: bool) -> None:
+    """Turn TensorFlow's op determinism on or off for this process (off only undoes an earlier `on`)."""
+    if on:
+        tf.config.experimental.enable_op_determinism()
+        return
+    # TensorFlow has no public "disable"; the module behind enable_op_determinism has one (TF 2.9 and newer).
+    from tensorflow.python.framework import config as tf_config
+
+    if getattr(tf_config, "is_op_determinism_enabled", lambda: False)():
+        tf_config.disable_op_determinism()
+
+
+def init(seed: int = 42, *, deterministic: bool | None = None, expect_gpu: bool = False) -> None:
     """Seed and configure TensorFlow/Keras for a reproducible run, and print a one-line summary.
 
     - seeds Python's `random`, NumPy and TensorFlow through `keras.utils.set_random_seed(seed)`;
-    - with `deterministic=True`, turns on TensorFlow's op determinism, so that a run gives the same numbers
-      every time on the same machine (on a GPU a few ops then raise instead of running non-deterministically);
-    - checks TensorFlow >= 2.16 and Keras >= 3 and raises `VersionError` with the install command otherwise;
+    - op determinism (see the module docstring): `deterministic=None` (default) turns it on on a CPU and off
+      on a GPU or TPU; `True` forces it on (on a GPU a few ops then raise instead of running); `False`, off;
+    - checks TensorFlow and Keras against the floor (MIN_TENSORFLOW, MIN_KERAS) and raises `VersionError` with
+      the install command otherwise;
     - sets matplotlib's defaults for figures that stay readable when projected (12 pt text, light grid);
-    - prints the versions and the device; on Colab without a GPU when `expect_gpu` is set, how to get one.
+    - prints the versions, the device and the determinism in force; on Colab without a GPU when `expect_gpu`
+      is set, how to get one.
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
@@ -138,20 +191,21 @@ def init(seed: int = 42, *, deterministic: bool = True, expect_gpu: bool = False
             f"Keras is using the {keras.backend.backend()!r} backend; these notebooks need TensorFlow. "
             "Set os.environ['KERAS_BACKEND'] = 'tensorflow' before importing keras, then restart the kernel."
         )
+    device = describe_device()
+    device_kind = accelerator_kind(device)
+    turn_on, reason = determinism_policy(deterministic, device_kind)
     tf.get_logger().setLevel("ERROR")
     keras.utils.set_random_seed(seed)  # seeds random, numpy and tensorflow together
     random.seed(seed)
     np.random.seed(seed)
-    if deterministic:
-        tf.config.experimental.enable_op_determinism()
+    set_op_determinism(turn_on)
     _figure_defaults()
-    device = describe_device()
     line = (
         f"TensorFlow {tf.__version__} | Keras {keras.__version__} | Python {platform.python_version()} | "
-        f"device: {device} | seed {seed}" + (", deterministic ops" if deterministic else "")
+        f"device: {device} | seed {seed}, {reason}"
     )
     print(line)
-    if expect_gpu and device.startswith("CPU"):
+    if expect_gpu and device_kind is None:
         hint = "Runtime > Change runtime type > GPU, then run all again" if in_colab() else "no GPU found"
         print(f"This notebook runs faster on a GPU ({hint}); it still runs on the CPU, only slower.")
 
