@@ -1,42 +1,30 @@
-"""Loaders for the small real data sets in data/, and checksummed downloads of the full-size ones.
+"""Loaders for the small real data sets in data/; imported by every notebook that reads data (01, 02, 04-11).
 
 Every loader first checks that its file is present and unedited (its SHA-256 against `CHECKSUMS`, the same
 values as the table in data/README.md), then returns ready-to-use objects: DataFrames, strings or lists of
 strings. Splits are deterministic: a seeded shuffle for texts and pairs, chronological order for series
 (`split_by_time`, never shuffled). data/README.md says where each file comes from, its licence and how it
-was cut.
+was cut. Series keep their gaps as NaN: fill them per split with `fill_gaps`, after `split_by_time`.
 
-The full-size sets (`FULL_SIZE_SETS`) are fetched only when a loader is called with `full=True`; when the
-network fails the loader warns in one line and returns the shipped sample. A checksum mismatch is an error.
+Three loaders take `full=True` for a full-size public set instead of the shipped sample, downloaded once
+and verified by `utils/download.py`; when the network fails they warn in one line and return the sample.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import html
-import http.client
-import numbers
-import os
 import re
-import tarfile
-import tempfile
-import urllib.parse
-import urllib.request
-import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from tqdm import tqdm
+from utils.checks import check_choice, check_fractions, check_int
+from utils.download import ChecksumError, fetch_full_size, read_imdb_archive, read_ted_archive, sha256sum
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
-CACHE_ENV = "RNN_NOTEBOOKS_CACHE"  # overrides the download cache folder, ~/.cache/rnn-notebooks
-PROGRESS_MIN_BYTES = 1 << 20  # downloads at least this large show a progress bar
 
 # SHA-256 of every file in data/ (except README.md and .gitattributes); the same values are in data/README.md.
 CHECKSUMS: dict[str, str] = {
@@ -61,52 +49,11 @@ CHECKSUMS: dict[str, str] = {
     "LICENSE.cmudict.txt": "bd4ce8e44170a5f9f481310ca85c51de3c4f851a65e679b40e603b143bd3542a",
 }
 
-# Full-size public sets offered as opt-in downloads (digests as recorded by TensorFlow Datasets).
-FULL_SIZE_SETS: dict[str, dict[str, str | int]] = {
-    "imdb": {
-        "title": "IMDB movie reviews (Maas et al. 2011)",
-        "url": "http://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-        "filename": "aclImdb_v1.tar.gz",
-        "size": 84_125_825,
-        "sha256": "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
-    },
-    "tiny_shakespeare": {
-        "title": "Tiny Shakespeare (Karpathy's char-rnn)",
-        "url": "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
-        "filename": "tinyshakespeare.txt",
-        "size": 1_115_394,
-        "sha256": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
-    },
-    "ted_hrlr": {
-        "title": "TED talk translations (Qi et al. 2018)",
-        "url": "http://www.phontron.com/data/qi18naacl-dataset.tar.gz",
-        "filename": "qi18naacl-dataset.tar.gz",
-        "size": 131_005_909,
-        "sha256": "216a86c3df4d4f522856fe9b920ff5be6b394d769cc88974ae8f9f5546953bbc",
-    },
-}
-
-# What counts as "offline": connection refused, DNS failure, timeout, HTTP error, truncated transfer.
-NETWORK_ERRORS = (OSError, http.client.HTTPException)
-
 BROWN_GENRES = ("editorial", "hobbies", "news", "romance")  # label = position in this tuple
 FILL_METHODS = (None, "interpolate", "ffill")
 
 
-class ChecksumError(ValueError):
-    """A file's SHA-256 is not the recorded one (an edited data file or a bad download)."""
-
-
 # --------------------------------------------------------------------------------------------- files
-
-
-def sha256sum(path: str | os.PathLike) -> str:
-    """Return the SHA-256 of a file as 64 lowercase hex digits."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def data_file(name: str) -> Path:
@@ -144,16 +91,6 @@ def _read_text(name: str) -> str:
 # -------------------------------------------------------------------------------------------- splits
 
 
-def _check_fractions(**fractions: float) -> None:
-    """Raise ValueError unless every fraction is a number in (0, 1) and together they are below 1."""
-    for name, value in fractions.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-            raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-    if sum(fractions.values()) >= 1:
-        terms, total = " + ".join(fractions), sum(fractions.values())
-        raise ValueError(f"{terms} must be below 1 so that training data is left, got {total:g}")
-
-
 def _split_sizes(n: int, fractions: tuple[float, ...]) -> list[int]:
     """Return [n_train, n_held_out...] for n items: each held-out part is round(n * fraction)."""
     held = [round(n * f) for f in fractions]
@@ -187,7 +124,7 @@ def split_by_time(frame: pd.DataFrame, val_frac: float = 0.15,
     Nothing is shuffled: validation follows training in time and test follows validation, as a forecast would.
     Each part keeps the frame's index. Sizes: round(n * val_frac) and round(n * test_frac), the rest is train.
     """
-    _check_fractions(val_frac=val_frac, test_frac=test_frac)
+    check_fractions(val_frac=val_frac, test_frac=test_frac)
     _check_time_order(frame)
     n_train, n_val, _ = _split_sizes(len(frame), (val_frac, test_frac))
     parts = [frame.iloc[:n_train].copy(), frame.iloc[n_train:n_train + n_val].copy(),
@@ -222,7 +159,7 @@ def split_random(frame: pd.DataFrame, val_frac: float = 0.15, test_frac: float =
     With `stratify` (a column name), every class is split in the same proportions. Use it for independent
     examples (sentences, reviews); never for a time series (see split_by_time).
     """
-    _check_fractions(val_frac=val_frac, test_frac=test_frac)
+    check_fractions(val_frac=val_frac, test_frac=test_frac)
     return tuple(_shuffle_split(frame, (val_frac, test_frac), seed, stratify))
 
 
@@ -233,97 +170,6 @@ def _split_text(text: str, val_frac: float, test_frac: float) -> tuple[str, str,
         blank = text.find("\n\n", int(len(text) * start))
         cuts.append(len(text) if blank < 0 else blank + 2)
     return text[:cuts[0]], text[cuts[0]:cuts[1]], text[cuts[1]:]
-
-
-# ------------------------------------------------------------------------------------------ download
-
-
-def default_cache_dir() -> Path:
-    """Return the download cache folder: $RNN_NOTEBOOKS_CACHE if set, else ~/.cache/rnn-notebooks."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "rnn-notebooks").expanduser()
-
-
-def _progress_bar(total: int | None, name: str, enabled: bool) -> tqdm | None:
-    """Return a tqdm byte counter for a large download, or None (small file, disabled, tqdm missing)."""
-    if not enabled or (total is not None and total < PROGRESS_MIN_BYTES):
-        return None
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return None
-    return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name)
-
-
-def _stream(url: str, out: BinaryIO, name: str, progress: bool, timeout: float) -> str:
-    """Return the SHA-256 of the body of `url` after copying it into the open binary file `out`."""
-    digest, received = hashlib.sha256(), 0
-    request = urllib.request.Request(url, headers={"User-Agent": "rnn-notebooks (utils/data.py)"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        length = response.headers.get("Content-Length")
-        total = int(length) if length and length.isdigit() else None
-        bar = _progress_bar(total, name, progress)
-        try:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
-                digest.update(block)
-                received += len(block)
-                if bar is not None:
-                    bar.update(len(block))
-        finally:
-            if bar is not None:
-                bar.close()
-    if total is not None and received != total:
-        raise ConnectionError(f"incomplete download of {url}: {received} of {total} bytes arrived")
-    return digest.hexdigest()
-
-
-def download(url: str, sha256: str, cache_dir: str | os.PathLike | None = None, *,
-             filename: str | None = None, progress: bool = True, timeout: float = 30.0) -> Path:
-    """Return the path of a verified copy of `url` in the cache, downloading it only when needed.
-
-    A cached file whose SHA-256 matches is returned without any request. Otherwise the body is streamed into a
-    temporary file in the cache folder, its SHA-256 checked, and the file renamed into place atomically
-    (os.replace), so the cache never holds a partial or unverified file. A wrong digest raises ChecksumError
-    naming both digests; a network failure raises OSError (or http.client.HTTPException); either way nothing
-    is left behind. `cache_dir` defaults to default_cache_dir(); `filename` to the last part of the URL path.
-    """
-    expected = sha256.lower()
-    if not re.fullmatch(r"[0-9a-f]{64}", expected):
-        raise ValueError(f"sha256 must be 64 hex digits, got {sha256!r}")
-    folder = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    name = filename or Path(urllib.parse.urlparse(url).path).name
-    if not name:
-        raise ValueError(f"cannot name the file from the URL {url!r}: pass filename=")
-    target = folder / name
-    if target.is_file():
-        if sha256sum(target) == expected:
-            return target
-        target.unlink()  # a stale or damaged copy: fetch it again
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            actual = _stream(url, out, name, progress, timeout)
-        if actual != expected:
-            raise ChecksumError(f"SHA-256 mismatch for {url}: expected {expected}, got {actual}. "
-                                "The download was discarded; nothing was kept in the cache.")
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def _fetch_full(key: str, sample: str) -> Path | None:
-    """Return the cached full-size set `key`, or None after a one-line warning when the network fails."""
-    spec = FULL_SIZE_SETS[key]
-    try:
-        return download(str(spec["url"]), str(spec["sha256"]), filename=str(spec["filename"]))
-    except NETWORK_ERRORS as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        message = f"{spec['title']} could not be downloaded ({reason}); using the shipped {sample} instead."
-        warnings.warn(message, UserWarning, stacklevel=3)
-        return None
 
 
 # ------------------------------------------------------------------------------------- text cleaning
@@ -350,9 +196,11 @@ def load_fine_foods(val_frac: float = 0.15, seed: int = 42, *,
     full=True: the IMDB reviews instead (25,000 train + 25,000 test, `score` "pos"/"neg", `label` 1 for pos,
     no `product`), downloaded once (84 MB) and read straight from the archive, without extracting it.
     """
-    _check_fractions(val_frac=val_frac)
-    if full and (archive := _fetch_full("imdb", "Fine Food reviews")) is not None:
+    check_fractions(val_frac=val_frac)
+    if full and (archive := fetch_full_size("imdb", "Fine Food reviews")) is not None:
         train, test = read_imdb_archive(archive)
+        for frame in (train, test):
+            frame["review"] = _clean_reviews(frame["review"])
     else:
         train, test = (_fine_foods_file(f"fine_foods_{part}.csv") for part in ("train", "test"))
     train, val = _shuffle_split(train, (val_frac,), seed, stratify="score")
@@ -365,36 +213,6 @@ def _fine_foods_file(name: str) -> pd.DataFrame:
     frame["review"] = _clean_reviews(frame["review"])
     frame["label"] = (frame["score"] == "great").astype("int64")
     return frame
-
-
-_IMDB_MEMBER = re.compile(r"(?:^|/)aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt$")
-
-
-def read_imdb_archive(path: str | os.PathLike) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (train, test) DataFrames (review, score, label) read from aclImdb_v1.tar.gz, not extracted.
-
-    Only aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt are read (the unlabelled reviews are skipped); rows
-    are sorted by score and id so that the result does not depend on the order inside the archive.
-    """
-    rows: dict[str, list[tuple[str, int, str]]] = {"train": [], "test": []}
-    with tarfile.open(path, "r:gz") as archive:
-        for member in archive:
-            match = _IMDB_MEMBER.search(member.name)
-            if match and member.isfile():
-                split, score, number, _ = match.groups()
-                text = archive.extractfile(member).read().decode("utf-8")
-                rows[split].append((score, int(number), text))
-    if not rows["train"] or not rows["test"]:
-        raise ValueError(f"{path} holds no aclImdb/train and aclImdb/test reviews: is it the IMDB archive?")
-    return tuple(_imdb_frame(rows[split]) for split in ("train", "test"))
-
-
-def _imdb_frame(rows: list[tuple[str, int, str]]) -> pd.DataFrame:
-    """Return the IMDB rows as a DataFrame with cleaned reviews, score and label."""
-    frame = pd.DataFrame(sorted(rows), columns=["score", "id", "review"])
-    frame["review"] = _clean_reviews(frame["review"])
-    frame["label"] = (frame["score"] == "pos").astype("int64")
-    return frame[["review", "score", "label"]]
 
 
 def load_brown_genres(val_frac: float = 0.15, test_frac: float = 0.15,
@@ -422,13 +240,12 @@ def load_pride_and_prejudice(val_chapters: int = 4, test_chapters: int = 4, *,
     Lines are the printed lines of the book ("\\n" at each line end, a blank line between paragraphs).
     full=True: Tiny Shakespeare instead (1.1 MB), its last 10% held out (5% val, 5% test, cut at blank lines).
     """
-    if full and (path := _fetch_full("tiny_shakespeare", "Pride and Prejudice")) is not None:
+    if full and (path := fetch_full_size("tiny_shakespeare", "Pride and Prejudice")) is not None:
         return _split_text(path.read_text(encoding="utf-8"), 0.05, 0.05)
     text = _read_text("pride_and_prejudice.txt")
     starts = [m.start() for m in re.finditer(r"^Chapter \d+$", text, flags=re.MULTILINE)]
-    for name, value in (("val_chapters", val_chapters), ("test_chapters", test_chapters)):
-        if not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name} must be a whole number of chapters >= 1, got {value!r}")
+    val_chapters = check_int("val_chapters", val_chapters, 1)
+    test_chapters = check_int("test_chapters", test_chapters, 1)
     if val_chapters + test_chapters >= len(starts):
         raise ValueError(f"val_chapters + test_chapters must be below the {len(starts)} chapters, "
                          f"got {val_chapters + test_chapters}")
@@ -474,7 +291,7 @@ def load_bible_es_en(val_frac: float = 0.15, test_frac: float = 0.15, seed: int 
     full=True: the TED talk pairs instead (131 MB download), language pair `ted_pair` (a folder of the
     archive, e.g. "pt_to_en", "ru_to_en", "tr_to_en"), with the archive's own train/dev/test split.
     """
-    if full and (archive := _fetch_full("ted_hrlr", "Bible verse pairs")) is not None:
+    if full and (archive := fetch_full_size("ted_hrlr", "Bible verse pairs")) is not None:
         return read_ted_archive(archive, ted_pair)
     pairs = _pairs(_read_tsv("bible_es_en.tsv"), "es", "en")
     return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
@@ -489,44 +306,6 @@ def load_deu_eng(val_frac: float = 0.15, test_frac: float = 0.15,
     """
     pairs = _pairs(_read_tsv("deu_eng.tsv"), "de", "en")
     return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
-
-
-_TED_MEMBER = re.compile(r"(?:^|/)datasets/([^/]+)/([^/]+)$")
-
-
-def read_ted_archive(path: str | os.PathLike,
-                     pair: str = "pt_to_en") -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Return (train, val, test) pairs (`source`, `target`) of one language pair of qi18naacl-dataset.tar.gz.
-
-    Reads datasets/<src>_to_<tgt>/<lang>.{train,dev,test} (one sentence a line, the two files aligned) without
-    extracting the archive; pairs with an empty side are dropped, as TensorFlow Datasets does.
-    """
-    source, _, target = pair.partition("_to_")
-    files = {split: (f"{source.replace('_', '-') if split == 'train' else source.split('_')[0]}.{split}",
-                     f"{target}.{split}") for split in ("train", "dev", "test")}
-    wanted = {name for names in files.values() for name in names}
-    texts, pairs_seen = {}, set()
-    with tarfile.open(path, "r:gz") as archive:
-        for member in archive:
-            match = _TED_MEMBER.search(member.name)
-            if match and member.isfile():
-                pairs_seen.add(match.group(1))
-                if match.group(1) == pair and match.group(2) in wanted:
-                    texts[match.group(2)] = archive.extractfile(member).read().decode("utf-8")
-    if not target or wanted - texts.keys():
-        raise ValueError(f"{Path(path).name} has no complete language pair {pair!r}; "
-                         f"pairs found: {', '.join(sorted(pairs_seen)) or 'none'}")
-    attrs = {"languages": (source, target)}
-    return _with_attrs([_aligned_pairs(texts[src], texts[tgt], src) for src, tgt in files.values()], attrs)
-
-
-def _aligned_pairs(source_text: str, target_text: str, name: str) -> pd.DataFrame:
-    """Return the line-aligned pairs of two texts, dropping pairs where either side is empty."""
-    sources, targets = source_text.split("\n"), target_text.split("\n")
-    if len(sources) != len(targets):
-        raise ValueError(f"{name}: {len(sources)} source lines but {len(targets)} target lines")
-    rows = [(s, t) for s, t in zip(sources, targets, strict=True) if s.strip() and t.strip()]
-    return pd.DataFrame(rows, columns=["source", "target"])
 
 
 def load_cmudict(stress: bool = True, val_frac: float = 0.15, test_frac: float = 0.15,
@@ -549,14 +328,13 @@ def load_cmudict(stress: bool = True, val_frac: float = 0.15, test_frac: float =
 def fill_gaps(frame: pd.DataFrame, fill: str | None) -> pd.DataFrame:
     """Return a copy of a regular, time-ordered frame with the NaN of its numeric columns kept or filled.
 
-    fill=None keeps every gap as NaN (the default of the loaders: a model must not see invented values
+    fill=None keeps every gap as NaN (as the loaders return them: a model must not see invented values
     unknowingly); "interpolate" draws straight lines across gaps (rows are evenly spaced, so linear in time);
-    "ffill" repeats the last value seen. Both fill a leading gap with the first value seen. Filling before
-    split_by_time lets a few values near each split border depend on the next split; fill the parts instead
-    to avoid that.
+    "ffill" repeats the last value seen. Both fill a leading gap with the first value seen. Call it on each
+    part that split_by_time returned: filling before the split lets values near each border depend on the
+    next split.
     """
-    if fill not in FILL_METHODS:
-        raise ValueError(f"fill must be one of {FILL_METHODS}, got {fill!r}")
+    check_choice("fill", fill, FILL_METHODS)
     frame = frame.copy()
     columns = frame.select_dtypes("number").columns
     if fill == "interpolate":
@@ -573,15 +351,15 @@ def load_sunspots() -> pd.DataFrame:
                          "sunspots": frame["SUNACTIVITY"].astype("float64")})
 
 
-def load_co2(fill: str | None = None) -> pd.DataFrame:
+def load_co2() -> pd.DataFrame:
     """Return weekly Mauna Loa CO2, March 1958 - December 2001: `date` (datetime) and `co2` (ppm), 2,284 rows.
 
-    The weeks are evenly spaced (7 days, no missing rows); 59 weeks have no measurement and are NaN unless
-    `fill` is "interpolate" or "ffill" (see fill_gaps).
+    The weeks are evenly spaced (7 days, no missing rows); 59 weeks have no measurement and are NaN (fill them
+    per split with fill_gaps).
     """
     frame = _read_csv("co2_weekly.csv", dtype={"date": str})
     frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    return fill_gaps(frame[["date", "co2"]], fill)
+    return frame[["date", "co2"]]
 
 
 def load_air_passengers() -> pd.DataFrame:
@@ -601,46 +379,16 @@ NYC_WEATHER_UNITS = {
 }
 
 
-def load_nyc_weather(station: str = "JFK", fill: str | None = None, *, regular: bool = True) -> pd.DataFrame:
+def load_nyc_weather() -> pd.DataFrame:
     """Return the hourly 2013 weather at JFK airport: `time` (datetime, UTC) and nine numeric columns.
 
     Columns and units in NYC_WEATHER_UNITS: temp, dewp, humid, wind_dir, wind_speed, wind_gust, precip,
-    pressure, visib. The file has 8,706 hourly rows with gaps as recorded: 24 hours are missing, pressure is
-    NaN in 9.5% of the rows, wind_dir in 51, wind_speed in 3, and wind_gust in 83% (no gust reported).
-    regular=True (default) puts the rows on an evenly spaced hourly grid, the missing hours as NaN rows
-    (8,730 rows); regular=False keeps only the recorded rows. fill: None keeps the NaN, "interpolate" or
-    "ffill" fills them (see fill_gaps; wind_gust is mostly gaps, better dropped than filled).
-    Only station "JFK" is shipped (EWR and LGA are in the R package nycflights13).
+    pressure, visib. The rows lie on an evenly spaced hourly grid (8,730 rows); the gaps are NaN as recorded:
+    24 hours are missing (NaN rows), pressure is NaN in 9.5% of the recorded rows, wind_dir in 51, wind_speed
+    in 3, and wind_gust in 83% (no gust reported; better dropped than filled). Fill the others per split with
+    fill_gaps. Only the JFK station is shipped (EWR and LGA are in the R package nycflights13).
     """
-    if station.upper() != "JFK":
-        raise ValueError(f"only station 'JFK' is shipped in data/nyc_weather_jfk.csv, got {station!r}")
     frame = _read_csv("nyc_weather_jfk.csv")
     frame.insert(0, "time", pd.to_datetime(frame.pop("time_hour"), utc=True))
-    if regular:
-        grid = pd.date_range(frame["time"].iloc[0], frame["time"].iloc[-1], freq=pd.Timedelta(hours=1))
-        frame = frame.set_index("time").reindex(grid).rename_axis("time").reset_index()
-    return fill_gaps(frame, fill)
-
-
-# ---------------------------------------------------------------------------------------- dispatcher
-
-_LOADERS: dict[str, Callable] = {
-    "fine_foods": load_fine_foods,
-    "brown_genres": load_brown_genres,
-    "pride_and_prejudice": load_pride_and_prejudice,
-    "tang_poems": load_tang_poems,
-    "bible_es_en": load_bible_es_en,
-    "deu_eng": load_deu_eng,
-    "cmudict": load_cmudict,
-    "nyc_weather": load_nyc_weather,
-    "co2": load_co2,
-    "air_passengers": load_air_passengers,
-    "sunspots": load_sunspots,
-}
-
-
-def load(name: str, **kwargs: Any) -> Any:
-    """Return what load_<name>(**kwargs) returns, e.g. load("sunspots"); an unknown name lists known ones."""
-    if name not in _LOADERS:
-        raise ValueError(f"unknown data set {name!r}; known: {', '.join(sorted(_LOADERS))}")
-    return _LOADERS[name](**kwargs)
+    grid = pd.date_range(frame["time"].iloc[0], frame["time"].iloc[-1], freq=pd.Timedelta(hours=1))
+    return frame.set_index("time").reindex(grid).rename_axis("time").reset_index()
