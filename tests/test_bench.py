@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_budget import margin_from_env
+from tools.notebook_rules import margin_from_env
 from utils import bench
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -144,3 +144,18 @@ def test_as_int_array_accepts_integer_arrays():
 def test_as_int_array_rejects_bad_input(value, kwargs, error, message):
     with pytest.raises(error, match=message):
         checks.as_int_array("ids", value, **kwargs)
+
+
+def test_check_no_empty_rows_accepts_rows_with_a_token():
+    check_no_empty_rows = checks.check_no_empty_rows
+    ids = np.array([[3, 0, 0], [1, 2, 0]])
+    assert check_no_empty_rows("ids", ids) is not None
+
+
+@pytest.mark.parametrize("ids, message", [
+    (np.array([[3, 0], [0, 0], [0, 0]]), r"ids: 2 row\(s\) hold padding only \(first at rows \[1, 2\]\)"),
+    (np.array([1, 2, 3]), "must be 2-D"),
+])
+def test_check_no_empty_rows_rejects(ids, message):
+    with pytest.raises(ValueError, match=message):
+        checks.check_no_empty_rows("ids", ids)

@@ -380,3 +380,10 @@ def test_decoder_bad_arguments():
         seq2seq.beam_search(step, dummy_state(1), 5, beam_width=0)
     with pytest.raises(ValueError, match="length_penalty"):
         seq2seq.beam_search(step, dummy_state(1), 5, length_penalty=-1)
+
+
+def test_teacher_forcing_dataset_refuses_an_empty_source():
+    source = np.array([[5, 6, 0], [0, 0, 0]])
+    target = np.array([[7, 0], [8, 9]])
+    with pytest.raises(ValueError, match=r"source_ids: 1 row\(s\) hold padding only"):
+        seq2seq.teacher_forcing_dataset(source, target)

@@ -169,6 +169,17 @@ def test_init_leaves_determinism_off_by_default_on_accelerators(monkeypatch, cap
     assert f"op determinism off ({kind} default" in out and "deterministic=True" in out
 
 
+def test_init_turns_tf32_off_on_a_gpu_only(monkeypatch, capsys, determinism_calls):
+    tf32 = []
+    monkeypatch.setattr(setup.tf.config.experimental, "enable_tensor_float_32_execution", tf32.append)
+    monkeypatch.setattr(setup, "describe_device", lambda: "CPU (2 cores)")
+    setup.init(seed=5)
+    assert tf32 == [] and "TF32" not in capsys.readouterr().out
+    monkeypatch.setattr(setup, "describe_device", lambda: "GPU: NVIDIA L4")
+    setup.init(seed=5)
+    assert tf32 == [False] and ", TF32 off" in capsys.readouterr().out
+
+
 def test_init_forces_determinism_on_gpu_when_asked(monkeypatch, capsys, determinism_calls):
     monkeypatch.setattr(setup, "describe_device", lambda: "GPU: Tesla T4")
     setup.init(seed=5, deterministic=True)

@@ -191,3 +191,14 @@ def test_metrics_reject_bad_labels(y_true, y_pred, num_classes, error, match):
     for metric in (text.confusion_matrix, text.macro_f1):
         with pytest.raises(error, match=match):
             metric(y_true, y_pred, num_classes)
+
+
+def test_vectorize_runs_on_the_cpu_and_returns_numpy():
+    vectorizer = text.make_vectorizer(["the cat sat", "a dog"], 10, sequence_length=4)
+    ids = text.vectorize(vectorizer, ["the dog", "cat"])
+    assert isinstance(ids, np.ndarray) and ids.shape == (2, 4)
+    np.testing.assert_array_equal(ids, vectorizer(["the dog", "cat"]).numpy())
+    with pytest.raises(TypeError, match="TextVectorization"):
+        text.vectorize(lambda x: x, ["a"])
+    with pytest.raises(ValueError):
+        text.vectorize(vectorizer, [])

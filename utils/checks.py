@@ -133,3 +133,21 @@ def as_int_array(name: str, values: object, ndim: int | None = 1, low: int | Non
         span = f"[{'-inf' if low is None else low}, {'inf' if high is None else high})"
         raise ValueError(f"{name} must lie in {span}, got {array.min()}..{array.max()}")
     return array.astype(np.int64)
+
+
+def check_no_empty_rows(name: str, ids: object, pad_id: int = 0) -> np.ndarray:
+    """Return `ids` (n, time) as an array after checking that every row holds at least one non-padding id.
+
+    A row that is padding only (an empty text after standardisation) is a fully masked sequence: cuDNN's LSTM
+    and GRU refuse it inside `fit` and `predict` on a GPU (eager calls fall back to the slow kernel instead).
+    """
+    array = np.asarray(ids)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n, time), got shape {array.shape}")
+    empty = np.flatnonzero(~(array != pad_id).any(axis=1))
+    if len(empty):
+        raise ValueError(
+            f"{name}: {len(empty)} row(s) hold padding only (first at rows {empty[:5].tolist()}): an empty "
+            "text is a fully masked sequence, which cuDNN's LSTM/GRU refuses on a GPU; drop empty texts")
+    return array
+

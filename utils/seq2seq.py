@@ -29,7 +29,15 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from utils.checks import as_int_array, as_texts, check_choice, check_int, check_number, check_text
+from utils.checks import (
+    as_int_array,
+    as_texts,
+    check_choice,
+    check_int,
+    check_no_empty_rows,
+    check_number,
+    check_text,
+)
 
 PAD, UNK, START, END = "", "[UNK]", "[START]", "[END]"
 PAD_ID, UNK_ID, START_ID, END_ID = 0, 1, 2, 3
@@ -143,7 +151,8 @@ def encode(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np
     """
     _check_vectorizer(vectorizer)
     texts = as_texts(texts)
-    ids = vectorizer(tf.constant(texts))  # (n, longest) int64
+    with tf.device("/CPU:0"):  # string ops: Keras < 3.15 may place them on a GPU (keras-team/keras#22406)
+        ids = vectorizer(tf.constant(texts))  # (n, longest) int64
     if isinstance(ids, tf.RaggedTensor):
         ids = ids.to_tensor()
     ids = ids.numpy().astype(np.int32)
@@ -211,6 +220,7 @@ def teacher_forcing_dataset(source_ids: np.ndarray, target_ids: np.ndarray, batc
     Elements: ((batch, S'), (batch, T')) int32 and (batch, T') int32, with S' <= S and T' <= T + 1.
     """
     source_ids = as_int_array("source_ids", source_ids, ndim=2)
+    check_no_empty_rows("source_ids", source_ids, PAD_ID)  # a fully masked source: cuDNN refuses it in fit
     target_ids = as_int_array("target_ids", target_ids, ndim=2)
     if len(source_ids) != len(target_ids):
         raise ValueError(f"source_ids and target_ids must have one row per pair: {len(source_ids)} != "

@@ -199,6 +199,11 @@ def init(seed: int = 42, *, deterministic: bool | None = None, expect_gpu: bool 
     random.seed(seed)
     np.random.seed(seed)
     set_op_determinism(turn_on)
+    if device_kind == "GPU":
+        # Ampere and newer GPUs run float32 matrix products in TF32 (a 10-bit mantissa) by default: the
+        # notebooks' NumPy-vs-Keras checks (1e-5 and tighter) need real float32.
+        tf.config.experimental.enable_tensor_float_32_execution(False)
+        reason += ", TF32 off"
     _figure_defaults()
     line = (
         f"TensorFlow {tf.__version__} | Keras {keras.__version__} | Python {platform.python_version()} | "

@@ -3,6 +3,8 @@
 - `make_vectorizer`: a `keras.layers.TextVectorization` layer adapted on the *training* texts only;
 - `sequence_lengths`: how many tokens each text has after standardisation and splitting (to choose the
   sequence length from the length distribution);
+- `vectorize`: a vectorizer applied to texts on the CPU, as a NumPy array (string ops stay off a GPU);
+- `check_no_empty_rows`: fail clearly on a text with no token (a fully masked row, which cuDNN refuses);
 - `text_dataset`: a `tf.data` pipeline (vectorise once, cache, shuffle, batch, prefetch) ready for `fit`;
 - `confusion_matrix` and `macro_f1`: computed in NumPy from integer labels, no scikit-learn needed.
 
@@ -19,7 +21,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from utils.checks import as_int_array, as_texts, check_choice, check_int
+from utils.checks import as_int_array, as_texts, check_choice, check_int, check_no_empty_rows
+
+__all__ = ["check_no_empty_rows", "confusion_matrix", "macro_f1", "make_vectorizer", "sequence_lengths",
+           "text_dataset", "vectorize"]
 
 OUTPUT_MODES = ("int", "multi_hot", "count", "tf_idf")
 
@@ -63,8 +68,23 @@ def sequence_lengths(texts: Sequence[str] | np.ndarray) -> np.ndarray:
     """
     texts = _as_texts(texts)
     splitter = keras.layers.TextVectorization(output_mode="int", ragged=True, vocabulary=["x"])
-    ids = splitter(tf.constant(texts.astype(str)))  # ragged (n, None)
+    with tf.device("/CPU:0"):
+        ids = splitter(tf.constant(texts.astype(str)))  # ragged (n, None)
     return ids.row_lengths().numpy().astype(np.int64)
+
+
+def vectorize(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Return `vectorizer(texts)` as a NumPy array: ids (n, sequence_length) or bag-of-words rows (n, tokens).
+
+    It runs on the CPU. Keras before 3.15 does not pin TextVectorization's string and lookup ops there, so an
+    eager call on a GPU machine can fail (keras-team/keras#22406) or, under op determinism, raise for the
+    GPU's DenseBincount (tf_idf, count). A tf.data pipeline runs on the CPU anyway.
+    """
+    texts = _as_texts(texts)
+    if not isinstance(vectorizer, keras.layers.TextVectorization):
+        raise TypeError(f"vectorizer must be a TextVectorization layer, not {type(vectorizer).__name__}")
+    with tf.device("/CPU:0"):
+        return np.asarray(vectorizer(tf.constant(texts.astype(str))))
 
 
 def text_dataset(texts: Sequence[str] | np.ndarray, labels: Sequence[int] | np.ndarray,
