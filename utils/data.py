@@ -28,12 +28,9 @@ DATA_DIR: Path = Path(__file__).resolve().parent.parent / "data"
 
 # SHA-256 of every file in data/ (except README.md and .gitattributes); the same values are in data/README.md.
 CHECKSUMS: dict[str, str] = {
-    "airpassengers.csv": "83e2023c9c16694da8ce858e4d4f189c283574dfe4daa64cc793b2ae54616519",
     "bible_es_en.tsv": "0792d0cd36ea2c8fdb40555c3f48c84c72f4225874cf3ed8741130d3bb919068",
     "brown_genres.csv": "aff63fbc5237800c68e75a09d7aa51cd8166c19950b9707c27b4a1be786fce64",
     "cmudict_30k.tsv": "75067410ca71b0661ea1329c875c23c39790ce0a8e57acef37f54033196d2061",
-    "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
-    "deu_eng.tsv": "6c46c8e5d1479817b6f51b8d64a33335d797b3bd6a9c6caee34ff793634fff86",
     "fine_foods_test.csv": "ad543a26023583c315a277bbad7599f38871f518104f86672888823707ee6e2a",
     "fine_foods_train.csv": "f3a0f950c5b4361e2d45f9a08efed1387b2a5b6980ebd9ccd6196ba33db221e1",
     "nyc_weather_jfk.csv": "cc7ee961dfa9f954d271e8048dc0f2a18dd73391fa7ca592e71c5a2ddec7e019",
@@ -44,7 +41,6 @@ CHECKSUMS: dict[str, str] = {
     "COPYRIGHT.r-cran-modeldata.txt": "90bf6755ca3eacdbc6bb006b751926e1aca9784e931fbe080e928542a71d76b3",
     "COPYRIGHT.sword-text-sparv.txt": "bc3162d9f54b0dbc12dba688bfb8e44ccb7370bcb20d5a407d6385e845fe7e7b",
     "COPYRIGHT.sword-text-web.txt": "82147ad33c17e70f9e315f11e92a261fcf3b8e1bf2c75a5cd84ef5f52e5241a2",
-    "COPYRIGHT.trans-de-en.txt": "a6eddf8ec27102d3b395e36f633e44a0d3652bd580b992a06c38fff28c16a159",
     "LICENSE.chinese-poetry.txt": "89c627fc3f9f65efdf438701cc9cc2b5fbf1abf79793c9ec15c05475bd7882cc",
     "LICENSE.cmudict.txt": "bd4ce8e44170a5f9f481310ca85c51de3c4f851a65e679b40e603b143bd3542a",
 }
@@ -297,17 +293,6 @@ def load_bible_es_en(val_frac: float = 0.15, test_frac: float = 0.15, seed: int 
     return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
 
 
-def load_deu_eng(val_frac: float = 0.15, test_frac: float = 0.15,
-                 seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Return (train, val, test) German -> English sentence pairs, columns `source` (de) and `target` (en).
-
-    The harder, optional translation set: 13,722 example sentences of the Ding dictionary (3 to 12 words,
-    GPL-2+), too varied in vocabulary to translate well after minutes of CPU training. Seeded shuffle.
-    """
-    pairs = _pairs(_read_tsv("deu_eng.tsv"), "de", "en")
-    return _with_attrs(split_random(pairs, val_frac, test_frac, seed), pairs.attrs)
-
-
 def load_cmudict(stress: bool = True, val_frac: float = 0.15, test_frac: float = 0.15,
                  seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (train, val, test) grapheme-to-phoneme pairs: columns `word` and `phonemes`, seeded shuffle.
@@ -349,27 +334,6 @@ def load_sunspots() -> pd.DataFrame:
     frame = _read_csv("sunspots_yearly.csv")
     return pd.DataFrame({"year": frame["YEAR"].astype("int64"),
                          "sunspots": frame["SUNACTIVITY"].astype("float64")})
-
-
-def load_co2() -> pd.DataFrame:
-    """Return weekly Mauna Loa CO2, March 1958 - December 2001: `date` (datetime) and `co2` (ppm), 2,284 rows.
-
-    The weeks are evenly spaced (7 days, no missing rows); 59 weeks have no measurement and are NaN (fill them
-    per split with fill_gaps).
-    """
-    frame = _read_csv("co2_weekly.csv", dtype={"date": str})
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d")
-    return frame[["date", "co2"]]
-
-
-def load_air_passengers() -> pd.DataFrame:
-    """Return monthly international airline passengers 1949-1960: `month` (datetime, first day) and
-    `passengers` (int, thousands), 144 rows (Box & Jenkins' series G)."""
-    frame = _read_csv("airpassengers.csv")
-    year = np.floor(frame["time"] + 1e-6).astype(int)
-    month = np.rint((frame["time"] - year) * 12).astype(int) + 1
-    months = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
-    return pd.DataFrame({"month": months, "passengers": frame["value"].astype("int64")})
 
 
 NYC_WEATHER_UNITS = {
