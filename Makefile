@@ -7,7 +7,7 @@ OLD    := .venv-oldest
 COLAB  := .venv-colab
 NB     ?= 01
 
-.PHONY: install lab test run execute times bench lint test-colab test-oldest clean
+.PHONY: install lab test run execute bench lint test-colab test-oldest clean
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -31,8 +31,6 @@ run: install  ## execute one notebook headless in a fresh kernel, write it back 
 
 execute: install  ## re-execute every notebook in place (commit outputs only from this) and update README minutes
 	$(BIN)/python tools/execute_notebooks.py --readme
-
-times: execute  ## the runtime table: same as execute (wall time and peak memory in notebooks/times.json)
 
 bench: install  ## LSTM/GRU training throughput table (GPU: cuDNN vs generic, mixed precision, XLA); make bench ARGS=--cpu
 	$(BIN)/python -m utils.bench $(ARGS)

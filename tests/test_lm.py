@@ -17,7 +17,7 @@ def vocab():
 
 @pytest.fixture(scope="module")
 def ids(vocab):
-    return lm.encode(TEXT, vocab)
+    return lm.text_to_ids(TEXT, vocab)
 
 
 # ------------------------------------------------------------------------------------------ vocabulary
@@ -48,15 +48,15 @@ def test_vocabulary_rejects_multi_character_extras():
 
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda v: lm.encode(None, v), TypeError, "text is None; expected a str"),
-    (lambda v: lm.encode(["the"], v), TypeError, "text is a list"),
-    (lambda v: lm.encode("the", None), TypeError, "vocabulary must be a sequence of strings, got None"),
-    (lambda v: lm.encode("the", [*v[:3], None]), TypeError, r"vocabulary\[3\] is None; expected a str"),
-    (lambda v: lm.encode("the", []), ValueError, "vocabulary must be a non-empty sequence"),
-    (lambda v: lm.encode("the", "".join(v)), TypeError, "vocabulary must be a sequence of strings, not one"),
-    (lambda v: lm.encode("the", ["th", "e"]), ValueError, r"vocabulary\[0\] is 'th'; expected a single"),
-    (lambda v: lm.decode([0], [None]), TypeError, r"vocabulary\[0\] is None; expected a str"),
-    (lambda v: lm.decode([0.0], v), TypeError, "ids must hold integers"),
+    (lambda v: lm.text_to_ids(None, v), TypeError, "text is None; expected a str"),
+    (lambda v: lm.text_to_ids(["the"], v), TypeError, "text is a list"),
+    (lambda v: lm.text_to_ids("the", None), TypeError, "vocabulary must be a sequence of strings, got None"),
+    (lambda v: lm.text_to_ids("the", [*v[:3], None]), TypeError, r"vocabulary\[3\] is None; expected a str"),
+    (lambda v: lm.text_to_ids("the", []), ValueError, "vocabulary must be a non-empty sequence"),
+    (lambda v: lm.text_to_ids("the", "".join(v)), TypeError, "must be a sequence of strings, not one"),
+    (lambda v: lm.text_to_ids("the", ["th", "e"]), ValueError, r"vocabulary\[0\] is 'th'; expected a single"),
+    (lambda v: lm.ids_to_text([0], [None]), TypeError, r"vocabulary\[0\] is None; expected a str"),
+    (lambda v: lm.ids_to_text([0.0], v), TypeError, "ids must hold integers"),
 ])
 def test_texts_and_vocabularies_are_checked(vocab, call, error, match):
     with pytest.raises(error, match=match):
@@ -65,32 +65,32 @@ def test_texts_and_vocabularies_are_checked(vocab, call, error, match):
 
 def test_encode_decode_round_trip(vocab, ids):
     assert ids.dtype == np.int32 and ids.shape == (len(TEXT),)
-    assert lm.decode(ids, vocab) == TEXT
-    assert lm.decode([], vocab) == ""
+    assert lm.ids_to_text(ids, vocab) == TEXT
+    assert lm.ids_to_text([], vocab) == ""
 
 
 def test_encode_rejects_unknown_characters(vocab):
     with pytest.raises(ValueError, match="not in the vocabulary"):
-        lm.encode("the cat?", vocab)
+        lm.text_to_ids("the cat?", vocab)
 
 
 def test_encode_maps_unknown_characters_when_asked(vocab):
-    encoded = lm.encode("t?e", vocab, unknown=" ")
-    assert lm.decode(encoded, vocab) == "t e"
+    encoded = lm.text_to_ids("t?e", vocab, unknown=" ")
+    assert lm.ids_to_text(encoded, vocab) == "t e"
     with pytest.raises(ValueError, match="not in the vocabulary"):
-        lm.encode("abc", vocab, unknown="#")
+        lm.text_to_ids("abc", vocab, unknown="#")
 
 
 def test_encode_rejects_repeated_vocabulary():
     with pytest.raises(ValueError, match="repeated"):
-        lm.encode("ab", ["a", "b", "a"])
+        lm.text_to_ids("ab", ["a", "b", "a"])
 
 
 def test_decode_rejects_ids_out_of_range(vocab):
     with pytest.raises(ValueError, match="must lie in"):
-        lm.decode([0, len(vocab)], vocab)
+        lm.ids_to_text([0, len(vocab)], vocab)
     with pytest.raises(ValueError, match="must lie in"):
-        lm.decode([-1], vocab)
+        lm.ids_to_text([-1], vocab)
 
 
 # ------------------------------------------------------------------------------------------- units
@@ -153,7 +153,7 @@ def test_unigram_by_hand():
 @pytest.mark.parametrize("kneser_ney", [False, True])
 def test_conditional_distributions_sum_to_one(vocab, ids, kneser_ney):
     model = lm.NGramModel(5, len(vocab), kneser_ney=kneser_ney).fit(ids)
-    unseen = lm.encode("..t.", vocab)  # a context the text never has
+    unseen = lm.text_to_ids("..t.", vocab)  # a context the text never has
     for order in range(1, 6):
         for context in (ids[:10], ids[:2], [], ids[-7:], unseen):
             distribution = model.distribution(context, order)

@@ -52,11 +52,11 @@ def test_readme_minutes_come_from_the_runtime_command():
     times = json.loads((ROOT / "notebooks" / "times.json").read_text())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
-        assert path.name in times, f"{path.name} has no measured time: run `make times`"
+        assert path.name in times, f"{path.name} has no measured time: run `make execute`"
         row = next(line for line in readme.splitlines() if f"(notebooks/{path.name})" in line)
         minutes = row.rstrip().rstrip("|").split("|")[-1].strip()
         expected = f"{times[path.name]['seconds'] / 60:.1f}"
-        assert minutes == expected, f"README row of {path.name}: run `make times`"
+        assert minutes == expected, f"README row of {path.name}: run `make execute`"
 
 
 def test_rewrite_readme_minutes(tmp_path):

@@ -78,74 +78,74 @@ def test_standardize_and_detokenize_sentence():
         seq2seq.detokenize_sentence(None)
 
 
-def test_make_vectorizer_puts_the_specials_first():
-    vectorizer = seq2seq.make_vectorizer(["b a", "a c", "a"], split="whitespace")
+def test_make_seq2seq_vectorizer_puts_the_specials_first():
+    vectorizer = seq2seq.make_seq2seq_vectorizer(["b a", "a c", "a"], split="whitespace")
     assert vectorizer.get_vocabulary() == ["", "[UNK]", "[START]", "[END]", "a", "c", "b"]  # ties: c before b
-    capped = seq2seq.make_vectorizer(["b a", "a c", "a"], max_tokens=5)
+    capped = seq2seq.make_seq2seq_vectorizer(["b a", "a c", "a"], max_tokens=5)
     assert capped.get_vocabulary() == ["", "[UNK]", "[START]", "[END]", "a"]
-    chars = seq2seq.make_vectorizer(["ab", "b"], split="character")
+    chars = seq2seq.make_seq2seq_vectorizer(["ab", "b"], split="character")
     assert chars.get_vocabulary()[4:] == ["b", "a"]
 
 
 def test_encode_decode_round_trip_characters_and_words():
     words = ["cat", "a", "abc"]
-    chars = seq2seq.make_vectorizer(words, split="character")
-    ids = seq2seq.encode(chars, words)
+    chars = seq2seq.make_seq2seq_vectorizer(words, split="character")
+    ids = seq2seq.texts_to_ids(chars, words)
     assert ids.shape == (3, 3) and ids.dtype == np.int32
     assert ids[1].tolist()[1:] == [PAD_ID, PAD_ID]  # right-padded
-    assert seq2seq.decode(chars, ids, separator="") == words
+    assert seq2seq.ids_to_texts(chars, ids, separator="") == words
     phonemes = ["K AE1 T", "AH0", "AE1 B"]
-    tokens = seq2seq.make_vectorizer(phonemes)
-    assert seq2seq.decode(tokens, seq2seq.encode(tokens, phonemes)) == phonemes  # case kept
-    assert seq2seq.encode(tokens, phonemes, length=5).shape == (3, 5)
-    full = seq2seq.encode(tokens, phonemes)
-    assert seq2seq.encode(tokens, phonemes, length=2)[0].tolist() == full[0, :2].tolist()
+    tokens = seq2seq.make_seq2seq_vectorizer(phonemes)
+    assert seq2seq.ids_to_texts(tokens, seq2seq.texts_to_ids(tokens, phonemes)) == phonemes  # case kept
+    assert seq2seq.texts_to_ids(tokens, phonemes, length=5).shape == (3, 5)
+    full = seq2seq.texts_to_ids(tokens, phonemes)
+    assert seq2seq.texts_to_ids(tokens, phonemes, length=2)[0].tolist() == full[0, :2].tolist()
 
 
 def test_encode_unknown_tokens():
-    tokens = seq2seq.make_vectorizer(["a b a"])
-    assert seq2seq.encode(tokens, ["a z"]).tolist() == [[4, seq2seq.UNK_ID]]
-    assert seq2seq.decode(tokens, [[4, seq2seq.UNK_ID]]) == ["a [UNK]"]
+    tokens = seq2seq.make_seq2seq_vectorizer(["a b a"])
+    assert seq2seq.texts_to_ids(tokens, ["a z"]).tolist() == [[4, seq2seq.UNK_ID]]
+    assert seq2seq.ids_to_texts(tokens, [[4, seq2seq.UNK_ID]]) == ["a [UNK]"]
 
 
 def test_decode_stops_at_end_and_padding_and_skips_start():
-    tokens = seq2seq.make_vectorizer(["a b c", "a b", "a"])
+    tokens = seq2seq.make_seq2seq_vectorizer(["a b c", "a b", "a"])
     ids = np.array([[START_ID, 4, 5, END_ID, 6], [4, PAD_ID, 5, 6, 6], [4, 5, 6, 4, 5]])
-    assert seq2seq.decode(tokens, ids) == ["a b", "a", "a b c a b"]
+    assert seq2seq.ids_to_texts(tokens, ids) == ["a b", "a", "a b c a b"]
 
 
 def test_vocabulary_bad_arguments():
     with pytest.raises(TypeError, match="not one string"):
-        seq2seq.make_vectorizer("abc")
+        seq2seq.make_seq2seq_vectorizer("abc")
     with pytest.raises(ValueError, match="split"):
-        seq2seq.make_vectorizer(["a"], split="word")
+        seq2seq.make_seq2seq_vectorizer(["a"], split="word")
     with pytest.raises(ValueError, match="max_tokens must be >= 5"):
-        seq2seq.make_vectorizer(["a"], max_tokens=4)
+        seq2seq.make_seq2seq_vectorizer(["a"], max_tokens=4)
     with pytest.raises(ValueError, match="non-empty"):
-        seq2seq.make_vectorizer([])
+        seq2seq.make_seq2seq_vectorizer([])
     plain = keras.layers.TextVectorization(vocabulary=["a", "b"])
-    with pytest.raises(ValueError, match="use make_vectorizer"):
-        seq2seq.encode(plain, ["a"])
-    tokens = seq2seq.make_vectorizer(["a b"])
+    with pytest.raises(ValueError, match="use make_seq2seq_vectorizer"):
+        seq2seq.texts_to_ids(plain, ["a"])
+    tokens = seq2seq.make_seq2seq_vectorizer(["a b"])
     with pytest.raises(TypeError, match="TextVectorization"):
-        seq2seq.decode("not a layer", [[1]])
+        seq2seq.ids_to_texts("not a layer", [[1]])
     with pytest.raises(ValueError, match="2-D integer"):
-        seq2seq.decode(tokens, [1, 2])
+        seq2seq.ids_to_texts(tokens, [1, 2])
     with pytest.raises(ValueError, match=r"ids must lie in \[0, 6\), got 99..99"):
-        seq2seq.decode(tokens, [[99]])
+        seq2seq.ids_to_texts(tokens, [[99]])
     with pytest.raises(TypeError, match="ids must hold integers"):
-        seq2seq.decode(tokens, [[1.0]])
+        seq2seq.ids_to_texts(tokens, [[1.0]])
     with pytest.raises(TypeError, match="separator is None"):
-        seq2seq.decode(tokens, [[4]], separator=None)
+        seq2seq.ids_to_texts(tokens, [[4]], separator=None)
 
 
 def encode_with_a_vectorizer(texts):
-    """Return seq2seq.encode of `texts` with a vectorizer adapted on good texts."""
-    return seq2seq.encode(seq2seq.make_vectorizer(["a b", "c"]), texts)
+    """Return seq2seq.texts_to_ids of `texts` with a vectorizer adapted on good texts."""
+    return seq2seq.texts_to_ids(seq2seq.make_seq2seq_vectorizer(["a b", "c"]), texts)
 
 
-@pytest.mark.parametrize("function", [seq2seq.make_vectorizer, encode_with_a_vectorizer],
-                         ids=["make_vectorizer", "encode"])
+@pytest.mark.parametrize("function", [seq2seq.make_seq2seq_vectorizer, encode_with_a_vectorizer],
+                         ids=["make_seq2seq_vectorizer", "texts_to_ids"])
 @pytest.mark.parametrize("texts, error, match", [
     ([None], TypeError, r"texts\[0\] is None; expected a str"),
     (["a b", None], TypeError, r"texts\[1\] is None; expected a str"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from utils import data
 from utils import timeseries as ts
 
 N = 50
@@ -235,3 +237,48 @@ def test_dataset_shapes_are_static():
     assert tuple(spec[0].shape) == (None, 6, 3) and tuple(spec[1].shape) == (None,)
     spec = ts.make_windows(features, features[:, :2], 6, 4, multi_step=True).element_spec
     assert tuple(spec[0].shape) == (None, 6, 3) and tuple(spec[1].shape) == (None, 4, 2)
+
+
+# --- prepared data sets -------------------------------------------------------------------------------------
+
+
+def test_next_value_windows_pairs_each_window_with_the_next_value():
+    inputs, targets = ts.next_value_windows(np.arange(6.0), 3)
+    assert inputs.shape == (3, 3, 1) and inputs.dtype == np.float32
+    np.testing.assert_array_equal(inputs[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]])
+    np.testing.assert_array_equal(targets, [3, 4, 5])
+    _, every = ts.next_value_windows(np.arange(6.0), 3, every_step=True)
+    np.testing.assert_array_equal(every[:, :, 0], [[1, 2, 3], [2, 3, 4], [3, 4, 5]])
+
+
+@pytest.mark.parametrize("values, window, error, message", [
+    (np.arange(3.0), 3, ValueError, "at least 4 values"),
+    (np.arange(6.0).reshape(3, 2), 1, ValueError, "1-D"),
+    (np.array([1.0, np.nan, 2.0, 3.0]), 1, ValueError, "NaN"),
+    (np.arange(6.0), 0, ValueError, "window"),
+])
+def test_next_value_windows_rejects_bad_input(values, window, error, message):
+    with pytest.raises(error, match=message):
+        ts.next_value_windows(values, window)
+
+
+def test_split_windows_gives_every_validation_and_test_row_a_prediction():
+    frame = pd.DataFrame({"t": np.arange(40), "v": np.arange(40.0) ** 1.5})
+    w = ts.split_windows(frame, "v", 4, val_frac=0.25, test_frac=0.25)
+    train, val, test = data.split_by_time(frame, val_frac=0.25, test_frac=0.25)
+    assert (w.mean, w.std) == (train.v.mean(), train.v.std())
+    assert len(w.y_train) == len(train) - 4 and len(w.y_val) == len(val) and len(w.y_test) == len(test)
+    np.testing.assert_allclose(w.y_val * w.std + w.mean, val.v, rtol=1e-5)
+    np.testing.assert_allclose(w.x_test[0, :, 0] * w.std + w.mean, val.v.iloc[-4:], rtol=1e-5)
+
+
+def test_prepare_weather_fills_flags_and_scales_each_split():
+    splits, mean, std = ts.prepare_weather(data.load_nyc_weather())
+    assert list(splits) == ["train", "val", "test"]
+    for part in splits.values():
+        assert part["raw"].shape[1] == len(ts.WEATHER_FEATURES) and not np.isnan(part["raw"]).any()
+        np.testing.assert_allclose(part["x"], (part["raw"] - mean) / std, rtol=1e-5, atol=1e-5)
+        assert len(part["measured"]) == len(part["raw"]) == len(part["time"])
+    np.testing.assert_allclose(splits["train"]["x"].mean(axis=0), 0, atol=1e-4)
+    assert int(splits["train"]["raw"][:, -1].sum()) == 646  # hours with a filled value (notebook 07)
+    assert int((~splits["train"]["measured"]).sum()) == 11  # the glitch hour is a gap now

@@ -1,4 +1,5 @@
-"""Attention in NumPy, as a reference for the Keras layers, and a heatmap of attention weights (notebook 09).
+"""Attention in NumPy, as a reference for the Keras layers, and a heatmap of attention weights; imported by
+notebook 09.
 
 - `dot_scores`, `scaled_dot_scores`, `general_scores`, `additive_scores`: the score functions of Luong et al.
   (2015), Vaswani et al. (2017) and Bahdanau et al. (2015), each (batch, T, S) for queries (batch, T, d) and

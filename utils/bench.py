@@ -1,5 +1,7 @@
 """Return (and print) the training throughput of LSTM and GRU layers: cuDNN vs generic kernel, precision, XLA.
 
+No notebook imports this module; notebook 11 explains its table, `make bench` runs it.
+
     python -m utils.bench            # on a GPU: three sizes, every kernel/precision/XLA combination
     python -m utils.bench --cpu      # small sizes on the CPU, under a minute (the test suite runs this)
     python -m utils.bench --cells lstm --sizes 64x100x256 --steps 50

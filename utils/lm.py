@@ -1,6 +1,7 @@
-"""Character language models without a network: a vocabulary, an interpolated n-gram model, bits per char.
+"""Character language models without a network: a vocabulary, an interpolated n-gram model, bits per char;
+imported by notebook 06.
 
-- `char_vocabulary`, `encode`, `decode`: a sorted character vocabulary and the text <-> ids conversions;
+- `char_vocabulary`, `text_to_ids`, `ids_to_text`: a sorted character vocabulary, text <-> ids conversions;
 - `NGramModel`: a character n-gram model with interpolated absolute discounting or interpolated Kneser-Ney
   smoothing, counted with NumPy (one `np.unique` per order, no Python loop over the text);
 - `bits_per_char` and `perplexity`: the units a language model is measured in.
@@ -32,7 +33,7 @@ def char_vocabulary(text: str, extra: Sequence[str] = ()) -> list[str]:
     return sorted(set(text) | set(extra))
 
 
-def encode(text: str, vocabulary: Sequence[str], unknown: str | None = None) -> np.ndarray:
+def text_to_ids(text: str, vocabulary: Sequence[str], unknown: str | None = None) -> np.ndarray:
     """Return the ids (len(text),) int32 of the characters of `text` in `vocabulary`.
 
     A character missing from the vocabulary raises ValueError (listing a few of them), unless `unknown` names
@@ -63,7 +64,7 @@ def _check_vocabulary(vocabulary: Sequence[str]) -> list[str]:
     return vocabulary
 
 
-def decode(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str]) -> str:
+def ids_to_text(ids: Sequence[int] | np.ndarray, vocabulary: Sequence[str]) -> str:
     """Return the text spelled by `ids` (any integer sequence) in `vocabulary`."""
     vocabulary = _check_vocabulary(vocabulary)
     ids = as_int_array("ids", ids, ndim=None, high=len(vocabulary))

@@ -1,8 +1,9 @@
 """Sequence-to-sequence plumbing; imported by notebooks 08 (encoder-decoder) and 09 (attention).
 
 - `date_pairs`: a seeded generator of (written date, ISO date) pairs, e.g. "April 22, 2019" -> "2019-04-22";
-- `make_vectorizer`, `encode`, `decode`: token <-> id conversion with a `keras.layers.TextVectorization` layer
-  whose vocabulary starts with the four special tokens below (characters, phonemes or words);
+- `make_seq2seq_vectorizer`, `texts_to_ids`, `ids_to_texts`: token <-> id conversion with a
+  `keras.layers.TextVectorization` layer whose vocabulary starts with the four special tokens below
+  (characters, phonemes or words; `utils.text.make_vectorizer` is the classifiers' one, without them);
 - `standardize_sentence`: lowercase and split off punctuation (word-level translation);
 - `teacher_forcing_dataset`: a `tf.data` pipeline of ((source, decoder input), decoder target) batches;
 - `greedy_decode` and `beam_search`: batched, compiled decoders driven by a *step function*, so that any
@@ -106,7 +107,7 @@ def standardize_sentence(text: tf.Tensor) -> tf.Tensor:
     return tf.strings.strip(text)
 
 
-def make_vectorizer(texts: Sequence[str] | np.ndarray | pd.Series, split: str = "whitespace",
+def make_seq2seq_vectorizer(texts: Sequence[str] | np.ndarray | pd.Series, split: str = "whitespace",
                     standardize: str | Callable | None = None,
                     max_tokens: int | None = None) -> keras.layers.TextVectorization:
     """Return a TextVectorization layer whose vocabulary is the specials, then the tokens of `texts` by count.
@@ -116,7 +117,7 @@ def make_vectorizer(texts: Sequence[str] | np.ndarray | pd.Series, split: str = 
     `split` is "character" (dates, spellings) or "whitespace" (phonemes, words); `standardize` is None (keep
     the text as it is), a Keras name such as "lower", or a callable such as `standardize_sentence`.
     `max_tokens` caps the vocabulary, specials included; rarer tokens become [UNK]. The layer returns
-    right-padded int64 ids without [START]/[END] (`encode` gives int32 arrays).
+    right-padded int64 ids without [START]/[END] (`texts_to_ids` gives int32 arrays).
     """
     texts = as_texts(texts)
     check_choice("split", split, SPLITS)
@@ -132,18 +133,18 @@ def make_vectorizer(texts: Sequence[str] | np.ndarray | pd.Series, split: str = 
 
 
 def _check_vectorizer(vectorizer: object) -> list[str]:
-    """Return the vocabulary of a vectorizer made by `make_vectorizer`; raise on anything else."""
+    """Return the vocabulary of a vectorizer made by `make_seq2seq_vectorizer`; raise on anything else."""
     if not isinstance(vectorizer, keras.layers.TextVectorization):
         raise TypeError(f"vectorizer must be a keras.layers.TextVectorization, "
                         f"got {type(vectorizer).__name__}")
     vocabulary = vectorizer.get_vocabulary()
     if vocabulary[:4] != [PAD, UNK, START, END]:
         raise ValueError(f"the vectorizer's vocabulary must start with {[PAD, UNK, START, END]} "
-                         f"(use make_vectorizer), got {vocabulary[:4]}")
+                         f"(use make_seq2seq_vectorizer), got {vocabulary[:4]}")
     return vocabulary
 
 
-def encode(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np.ndarray | pd.Series,
+def texts_to_ids(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np.ndarray | pd.Series,
            length: int | None = None) -> np.ndarray:
     """Return the token ids (n, time) int32 of `texts`, right-padded with 0 to the longest (or to `length`).
 
@@ -162,7 +163,7 @@ def encode(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np
     return ids
 
 
-def decode(vectorizer: keras.layers.TextVectorization, ids: np.ndarray | tf.Tensor,
+def ids_to_texts(vectorizer: keras.layers.TextVectorization, ids: np.ndarray | tf.Tensor,
            separator: str = " ") -> list[str]:
     """Return one string per row of `ids` (n, time): its tokens up to the first [END] or padding, joined.
 
@@ -213,9 +214,9 @@ def teacher_forcing_dataset(source_ids: np.ndarray, target_ids: np.ndarray, batc
                             shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
     """Return a tf.data.Dataset of ((source, decoder input), decoder target) batches for `fit`.
 
-    `source_ids` (n, S) and `target_ids` (n, T) are right-padded ids from `encode`; the decoder input and
-    target (n, T + 1) come from `teacher_forcing_arrays`. Pipeline: slices -> cache -> shuffle (training only,
-    seeded, reshuffled every epoch) -> batch -> drop the columns that are padding in the whole batch ->
+    `source_ids` (n, S) and `target_ids` (n, T) are right-padded ids from `texts_to_ids`; the decoder input
+    and target (n, T + 1) come from `teacher_forcing_arrays`. Pipeline: slices -> cache -> shuffle (training
+    only, seeded, reshuffled every epoch) -> batch -> drop the columns that are padding in the whole batch ->
     prefetch.
     Elements: ((batch, S'), (batch, T')) int32 and (batch, T') int32, with S' <= S and T' <= T + 1.
     """

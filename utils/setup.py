@@ -1,4 +1,5 @@
-"""Notebook setup: seeds, determinism, version checks, the device, and a distribution strategy.
+"""Notebook setup: seeds, determinism, version checks, the device, and a distribution strategy; imported by
+every notebook (01-11).
 
 Every notebook calls `init(seed=...)` once, right after its imports:
 

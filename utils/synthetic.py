@@ -1,4 +1,5 @@
-"""Seeded generators of the synthetic long-lag tasks that test a recurrent network's memory.
+"""Seeded generators of the synthetic long-lag tasks that test a recurrent network's memory; imported by
+notebooks 03, 04 and 10.
 
 Both tasks put the information the model needs at the start of a sequence and ask for it at the end, so the
 length of the sequence sets how long the network must remember:

@@ -1,4 +1,5 @@
-"""Windows, baselines and scaling for forecasting a regular time series (notebook 07 and later notebooks).
+"""Windows, baselines, scaling and prepared data sets for forecasting; imported by notebooks 01, 02, 04, 07
+and 10.
 
 One index convention everywhere. A series has `n` rows, one per time step (row 0 oldest). A window that starts
 at row `s` holds the rows `s .. s + input_length - 1`; its last row `e = s + input_length - 1` is "now", the
@@ -11,6 +12,11 @@ rows, `s = 0, stride, 2 * stride, ...`, as long as the last target row `e + h` i
     window_targets(target, 48, 24)                                          # the same y, as a NumPy array
     persistence(target, 48, 24), seasonal_persistence(target, 48, 24, period=24)   # aligned baselines
 
+Two prepared data sets, so that every notebook that uses them prepares them the same way:
+
+    split_windows(sunspots, "sunspots", window=12)     # notebooks 01, 02, 04: next-value windows per split
+    prepare_weather(data.load_nyc_weather())           # notebooks 07, 10: JFK weather, gaps filled, scaled
+
 Everything returned is aligned with `window_starts`, so a model's `predict` on an unshuffled dataset, the
 targets and the baselines can be compared element by element. Inputs must be gap-free (fill them first, e.g.
 `utils.data.fill_gaps` on each split separately): a NaN is an error here, not something to train on.
@@ -18,17 +24,20 @@ targets and the baselines can be compared element by element. Inputs must be gap
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
+import pandas as pd
 
 from utils.checks import check_int
+from utils.data import fill_gaps, split_by_time
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-__all__ = ["fit_scaler", "make_windows", "persistence", "scale", "seasonal_persistence", "unscale",
-           "window_starts", "window_targets"]
+__all__ = ["WEATHER_FEATURES", "fit_scaler", "make_windows", "next_value_windows", "persistence",
+           "prepare_weather", "scale", "seasonal_persistence", "split_windows", "unscale", "window_starts",
+           "window_targets"]
 
 
 # ---------------------------------------------------------------------------------------------- checks
@@ -204,3 +213,92 @@ def scale(values: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
 def unscale(values: np.ndarray, mean: np.ndarray | float, std: np.ndarray | float) -> np.ndarray:
     """Return values * std + mean as float32: scaled numbers (predictions, say) back in the series' units."""
     return (np.asarray(values, dtype=np.float32) * std + mean).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------ prepared data sets
+
+
+def next_value_windows(values: np.ndarray, window: int, *,
+                       every_step: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Return (inputs (n, window, 1), targets) float32 cut from a 1-D series, n = len(values) - window.
+
+    The target of a window is the value right after it, (n,); with `every_step=True` it is the value after
+    each of its steps, (n, window, 1): the inputs shifted by one, a target at every step.
+    """
+    values = _check_values("values", values, (1,))
+    window = check_int("window", window, 1)
+    if window >= len(values):
+        raise ValueError(f"window={window} needs a series of at least {window + 1} values, got {len(values)}")
+    inputs = np.lib.stride_tricks.sliding_window_view(values[:-1], window)[..., np.newaxis]
+    if every_step:
+        return inputs, np.lib.stride_tricks.sliding_window_view(values[1:], window)[..., np.newaxis]
+    return inputs, values[window:]
+
+
+class SplitWindows(NamedTuple):
+    """Next-value windows of a standardised series, split by time; see `split_windows`."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    mean: float
+    std: float
+
+
+def split_windows(frame: pd.DataFrame, column: str, window: int, *, val_frac: float = 0.15,
+                  test_frac: float = 0.15, every_step: bool = False) -> SplitWindows:
+    """Return the next-value windows of `frame[column]`, split by time and standardised with training numbers.
+
+    The split is `data.split_by_time(frame, val_frac, test_frac)`; mean and std (pandas' sample std) come from
+    the training rows only. Validation and test windows start `window` rows before their part, so that every
+    validation and test row gets a prediction: len(y_val) == len(val part), len(y_test) == len(test part).
+    """
+    train, val, _ = split_by_time(frame, val_frac=val_frac, test_frac=test_frac)
+    mean, std = float(train[column].mean()), float(train[column].std())
+    z = ((frame[column] - mean) / std).to_numpy()  # (time,) float64, cast to float32 per window
+    borders = (0, len(train), len(train) + len(val), len(frame))
+    arrays = []
+    for part, (begin, end) in enumerate(zip(borders[:-1], borders[1:], strict=True)):
+        context = 0 if part == 0 else window  # the rows before the part that its first windows read
+        arrays += next_value_windows(z[begin - context:end], window, every_step=every_step)
+    return SplitWindows(*arrays, mean=mean, std=std)
+
+
+WEATHER_FEATURES = ["temp", "dewp", "humid", "wind_x", "wind_y", "precip", "pressure", "visib",  # measured
+                    "hour_sin", "hour_cos", "gap"]  # known in advance, and "a value of this hour was filled"
+
+
+def prepare_weather(weather: pd.DataFrame, val_frac: float = 1 / 6, test_frac: float = 1 / 6
+                    ) -> tuple[dict[str, dict[str, np.ndarray]], np.ndarray, np.ndarray]:
+    """Return (splits, mean, std): the JFK weather of `data.load_nyc_weather()` as notebook 07 prepares it.
+
+    Notebook 07 builds the same thing step by step and checks that it equals this. The steps: a one-hour
+    glitch (a jump of over 20 °F and straight back) becomes a gap in temp, dewp and humid; wind_gust goes;
+    wind becomes a vector (wind_x, wind_y); the hour of day a point on a circle; split by time; inside each
+    split, the gaps are filled by straight lines and flagged in `gap`; scaled with the training months' mean
+    and std. splits["train" | "val" | "test"] holds "raw" (time, 11) float32 in WEATHER_FEATURES order (temp
+    first), "x" (the same, standardised), "measured" (time,) bool (was temp measured?) and "time".
+    """
+    frame = weather.drop(columns="wind_gust")
+    jump = frame.temp.diff()
+    back = jump.shift(-1)
+    frame.loc[(jump.abs() > 20) & (back.abs() > 20) & (np.sign(jump) != np.sign(back)),
+              ["temp", "dewp", "humid"]] = np.nan
+    angle, speed = np.deg2rad(frame.pop("wind_dir")), frame.pop("wind_speed")
+    hour = 2 * np.pi * frame.time.dt.hour / 24
+    frame = frame.assign(wind_x=speed * np.sin(angle), wind_y=speed * np.cos(angle),
+                         hour_sin=np.sin(hour), hour_cos=np.cos(hour))
+    measured_columns = WEATHER_FEATURES[:8]
+    splits = {}
+    for name, part in zip(("train", "val", "test"), split_by_time(frame, val_frac, test_frac), strict=True):
+        flagged = fill_gaps(part, "interpolate").assign(gap=part[measured_columns].isna().any(axis=1))
+        splits[name] = {"raw": flagged[WEATHER_FEATURES].to_numpy("float32"),
+                        "measured": part.temp.notna().to_numpy(), "time": part.time.to_numpy()}
+    mean, std = fit_scaler(splits["train"]["raw"])
+    for part in splits.values():
+        part["x"] = scale(part["raw"], mean, std)
+    return splits, mean, std
+
