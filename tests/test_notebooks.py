@@ -145,6 +145,7 @@ BREAKERS = {
     "shell install": (_set(3, "source", "!pip install keras"), "shell install"),
     "image too wide": (_image(2400, 480), "too large"),
     "image too heavy": (_image(640, 480, padding=300_000), "too large"),
+    "tab in markdown": (_set(4, "source", "## Summary\n- the gate $v^\top\tanh(x)$"), "character U+0009"),
 }
 
 

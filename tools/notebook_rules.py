@@ -188,11 +188,20 @@ SHELL_INSTALL = re.compile(r"^\s*[!%]\s*(pip|wget|curl|apt|conda)\b", re.MULTILI
 COLAB_ONLY = '"google.colab" in sys.modules'
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")  # every control character but the newline
+
+
 def check_hygiene(nb: dict) -> list[str]:
-    """Return the hygiene problems of a notebook: machine paths, shell installs, stderr, oversized images."""
+    """Return the hygiene problems of a notebook: machine paths, shell installs, stderr, oversized images,
+    and control characters in markdown (a tab where LaTeX wanted a backslash-t command, e.g. the tanh of
+    "v^T tanh" written through a string that turned backslash-t into a tab, renders as "anh")."""
     problems = []
     for i, cell in enumerate(nb.get("cells", [])):
         source = _source(cell)
+        if cell.get("cell_type") == "markdown" and (match := CONTROL_CHARACTERS.search(source)):
+            line = source[:match.start()].count("\n") + 1
+            code = f"U+{ord(match.group()):04X}"
+            problems.append(f"cell {i}: control character {code} in markdown, line {line}")
         outputs = json.dumps(cell.get("outputs", []))
         if match := MACHINE_PATHS.search(source + outputs):
             problems.append(f"cell {i}: a path of one machine ({match.group(0)!r}) in the source or outputs")
