@@ -145,6 +145,9 @@ BREAKERS = {
     "shell install": (_set(3, "source", "!pip install keras"), "shell install"),
     "image too wide": (_image(2400, 480), "too large"),
     "image too heavy": (_image(640, 480, padding=300_000), "too large"),
+    "prose number not in the outputs": (_set(4, "source", "## Summary\n- the model reached 0.912"),
+                                        "the prose quotes '0.912'"),
+    "prose percentage not in the outputs": (_set(4, "source", "## Summary\n- 87.3% right"), "'87.3%'"),
     "tab in markdown": (_set(4, "source", "## Summary\n- the gate $v^\top\tanh(x)$"), "character U+0009"),
 }
 
@@ -186,3 +189,44 @@ def test_budget_margin_from_env(monkeypatch):
         monkeypatch.setenv(notebook_rules.MARGIN_ENV, bad)
         with pytest.raises(ValueError, match="NOTEBOOK_TIME_MARGIN must be a number >= 1"):
             notebook_rules.margin_from_env()
+
+
+# --- the numbers in the prose come from the run -------------------------------------------------------------
+
+
+def _with_output(text: str, prose: str) -> dict:
+    nb = _good_notebook("99_test_notebook.ipynb")
+    nb["cells"][3]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+    nb["cells"][4]["source"] = "## Summary\n" + prose
+    return nb
+
+
+@pytest.mark.parametrize("printed, prose", [
+    ("test accuracy 0.7476", "- the model reached 0.748 (about 0.75, 75%, 74.8%)."),
+    ("ratio 2.345", "- the pipeline was 2.3 times faster, x2.35 in the table."),
+    ("loss 1.0", "- $L = 0.5\\,\\lVert y \\rVert^2$ with `lr=0.003` and Keras 3.15 ([link](a/0.99.html))."),
+    ("", "- Graves (2013) reports 1.67 bits per character (a paper's figure, not this run)."),
+    ("", "| model (not this run) | bpc |\n|---|---|\n| LSTM | 1.67 |"),
+])
+def test_prose_numbers_accepts_printed_rounded_and_marked_numbers(printed, prose):
+    problems, checked, exempt = notebook_rules.prose_numbers(_with_output(printed, prose))
+    assert problems == []
+    expected = 0 if "Keras 3.15" in prose else len(notebook_rules.PROSE_NUMBER.findall(prose))
+    assert checked + exempt == expected   # LaTeX, code, links and versions are not counted
+
+
+def test_prose_numbers_names_the_cell_and_the_number(tmp_path):
+    path = _write(tmp_path, _with_output("test accuracy 0.7476", "- it reached 0.748, then 0.762."))
+    problems = check_notebook(path)
+    assert problems == ["cell 4: the prose quotes '0.762', which no output prints (print it, quote the "
+                        "printed figure, or mark it as not from this run)"]
+
+
+def test_changing_one_quoted_number_of_a_real_notebook_fails():
+    nb = json.loads((ROOT / "notebooks" / "10_transformer_vs_rnn.ipynb").read_text(encoding="utf-8"))
+    assert notebook_rules.prose_numbers(nb)[0] == []
+    cell = next(i for i, c in enumerate(nb["cells"]) if "(p about 0.01)" in "".join(c["source"]))
+    source = "".join(nb["cells"][cell]["source"])
+    nb["cells"][cell]["source"] = source.replace("(p about 0.01)", "(p about 0.0173)")
+    problems = notebook_rules.prose_numbers(nb)[0]
+    assert len(problems) == 1 and problems[0].startswith(f"cell {cell}: the prose quotes '0.0173'")

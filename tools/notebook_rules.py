@@ -4,6 +4,7 @@
 - `SETUP_CELL` / `setup_cell_problems`: the shared first code cell (the Colab set-up), one text everywhere;
 - `check_template`: the house template (title, badge, set-up, parameters, closing sections, one run);
 - `check_hygiene`: no machine paths, no shell installs outside Colab-only cells, no stderr, small images;
+- `prose_number_problems`: every measured number the prose quotes is found in the notebook's own outputs;
 - `check_notebook`: all of the above for one file.
 
 tests/test_notebooks.py applies them to every notebook and to broken copies; conftest.py and
@@ -220,6 +221,90 @@ def check_hygiene(nb: dict) -> list[str]:
     return problems
 
 
+# --- numbers in the prose come from the run ----------------------------------------------------------------
+# A "measured number" in a markdown cell: a decimal (0.748, 13.2), a percentage (55.8%) or a factor
+# (19 times, x42). Each must match, at the precision the prose uses, a number printed in the notebook's
+# outputs (or written in its code: its own settings). Not checked: LaTeX, code spans and blocks, link
+# targets, HTML tags and version numbers. Numbers from elsewhere are marked visibly (CONTRIBUTING.md): a
+# paragraph, list item or table that starts with "*Not this run:*" (a table: its first header cell says "not
+# this run") is exempt as a whole; "(not this run)" inside a sentence exempts that sentence.
+_LIBRARIES = (r"TensorFlow|Keras|Python|NumPy|pandas|matplotlib|cuDNN|CUDA|IPython|ipykernel|nbclient|"
+              r"nbformat|tqdm|Colab|PyTorch|JAX|sacrebleu|rapidfuzz|versions?|release|runtimes?")
+_MASKED = [re.compile(r"```.*?```", re.S),                       # code blocks
+           re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S),           # LaTeX
+           re.compile(r"`[^`\n]*`"),                               # code spans
+           re.compile(r"\]\([^)]*\)|https?://\S+"),                  # link targets
+           re.compile(r"<[^>]+>"),                                  # HTML tags
+           re.compile(r"\b\d+\.\d+\.\d+(?:\.\d+)*\b"),                # dotted versions
+           re.compile(rf"\b(?:{_LIBRARIES})\s+\d+(?:\.\d+)+", re.I)]  # "Keras 3.10"
+PROSE_NUMBER = re.compile(r"(?<![\w.])(\d+(?:,\d{3})*\.\d+(?:\s?%)?|\d+\s?%"
+                          r"|\d+(?:\.\d+)?\s?(?:times|×)(?!\w)|[×x]\d+(?:\.\d+)?\b)")
+NOT_THIS_RUN = re.compile(r"not (?:from )?this run", re.I)
+_LABELLED = re.compile(r"^\s*(?:>\s*)?(?:[-*]|\d+\.)?\s*\*Not this run:\*|^\s*\|[^|\n]*not this run", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*\"'])")
+_UNIT_START = re.compile(r"^\s*(?:>\s*)?(?:[-*]|\d+\.)\s", re.M)
+_ANY_NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:_\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _numbers(text: str) -> set[float]:
+    found = set()
+    for token in _ANY_NUMBER.findall(text):
+        try:
+            found.add(abs(float(token.replace(",", "").replace("_", ""))))
+        except ValueError:
+            pass
+    return found
+
+
+def _prose_units(markdown: str) -> list[str]:
+    """Return the paragraphs, list items and tables of a markdown text, the unchecked spans blanked out."""
+    for pattern in _MASKED:
+        markdown = pattern.sub(lambda match: " " * len(match.group()), markdown)
+    units = []
+    for block in re.split(r"\n\s*\n", markdown):
+        starts = sorted({0, *(m.start() for m in _UNIT_START.finditer(block))})
+        units += [block[a:b] for a, b in zip(starts, [*starts[1:], len(block)], strict=True)]
+    return units
+
+
+def _matches(token: str, known: set[float]) -> bool:
+    """Return True if a known number, rounded as `token` is, equals it (a percentage: also as a fraction)."""
+    digits = re.search(r"\d+(?:\.\d+)?", token.replace(",", "")).group()
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    value = float(digits)
+    candidates = [(value, decimals)] + ([(value / 100, decimals + 2)] if "%" in token else [])
+    return any(abs(round(number, places) - target) <= 0.5 * 10 ** -places + 1e-9 * max(1.0, target)
+               for number in known for target, places in candidates)
+
+
+def prose_numbers(nb: dict) -> tuple[list[str], int, int]:
+    """Return (problems, numbers checked, numbers exempt by a "not this run" marking) of a notebook."""
+    known = set()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            known |= _numbers(_source(cell))
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                known |= _numbers("".join(out.get("text", "")) + "".join(data.get("text/plain", ""))
+                                  + "".join(data.get("text/html", "")))
+    problems, checked, exempt = [], 0, 0
+    for i, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for unit in _prose_units(_source(cell)):
+            sentences = [unit] if _LABELLED.match(unit) else _SENTENCE_END.split(unit)
+            for sentence in sentences:
+                tokens = PROSE_NUMBER.findall(sentence)
+                if NOT_THIS_RUN.search(sentence):
+                    exempt += len(tokens)
+                    continue
+                checked += len(tokens)
+                problems += [f"cell {i}: the prose quotes {token!r}, which no output prints (print it, "
+                             "quote the printed figure, or mark it as not from this run)"
+                             for token in tokens if not _matches(token, known)]
+    return problems, checked, exempt
+
+
 def check_notebook(path: Path) -> list[str]:
     """Return every rule the notebook at `path` breaks (template and hygiene); empty when it follows all."""
     path = Path(path)
@@ -230,4 +315,4 @@ def check_notebook(path: Path) -> list[str]:
     problems = check_template(path, nb)
     if problems and problems[0].startswith("file name"):
         return problems
-    return problems + check_hygiene(nb)
+    return problems + check_hygiene(nb) + prose_numbers(nb)[0]
