@@ -7,7 +7,7 @@ OLD    := .venv-oldest
 COLAB  := .venv-colab
 NB     ?= 01
 
-.PHONY: install lab test run execute bench lint test-colab test-oldest clean
+.PHONY: install lab test run execute handout bench lint test-colab test-oldest clean
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -31,6 +31,9 @@ run: install  ## execute one notebook headless in a fresh kernel, write it back 
 
 execute: install  ## re-execute every notebook in place (commit outputs only from this) and update README minutes
 	$(BIN)/python tools/execute_notebooks.py --readme
+
+handout: install  ## the notebooks without their Solutions, for lecturers to hand out: build/handout/
+	$(BIN)/python tools/handout.py
 
 bench: install  ## LSTM/GRU training throughput table (GPU: cuDNN vs generic, mixed precision, XLA); make bench ARGS=--cpu
 	$(BIN)/python -m utils.bench $(ARGS)
@@ -58,4 +61,4 @@ test-oldest: $(OLD)/.installed  ## unit tests and notebooks 01, 05 and 09 on the
 	$(OLD)/bin/pytest tests $(wildcard notebooks/01_*.ipynb notebooks/05_*.ipynb notebooks/09_*.ipynb)
 
 clean:  ## remove the virtual environments and caches
-	rm -rf $(VENV) $(OLD) $(COLAB) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(OLD) $(COLAB) .pytest_cache .ruff_cache build

@@ -1,0 +1,1 @@
+"""One module of exercise checks per notebook; utils/exercises.py imports them all."""
