@@ -68,13 +68,16 @@ def _good_notebook(name: str) -> dict:
     return {
         "nbformat": 4, "nbformat_minor": 5, "metadata": {},
         "cells": [
-            md(f"# 99 · A test notebook\n\n[![Open In Colab](badge.svg)]({colab_url(name)})"),
+            md(f"# 99 · A test notebook\n\n[![Open In Colab](badge.svg)]({colab_url(name)})\n\n"
+               "**Lecture path:** section 1 (core)."),
             code(SETUP_CELL, 1),
             code("setup.init(seed=42)", 2),
             code("EPOCHS = 3", 3, tags=["parameters"], outputs=[picture]),
+            md("## 1. The idea (core)\nText."),
             md("## Summary\n- a point"),
             md("## Exercises\n1. one"),
             md("## Solutions\n1. one"),
+            md("## References\n- Elman, J. L. (1990). Finding structure in time."),
         ],
     }
 
@@ -123,17 +126,22 @@ def _untag_parameters(nb):
 
 
 BREAKERS = {
-    "no title": (_set(0, "source", f"A test notebook [x]({colab_url('99_test_notebook.ipynb')})"), "title"),
-    "no badge": (_set(0, "source", "# 99 · A test notebook"), "Colab"),
+    "no title": (_set(0, "source", f"Notebook [x]({colab_url('99_test_notebook.ipynb')}) **Lecture path:**"),
+                 "title"),
+    "no badge": (_set(0, "source", "# 99 · A test notebook\n\n**Lecture path:** section 1."), "Colab"),
     "set-up cell edited": (_edit_setup("--depth=1", "--depth=2"), "differs from the shared set-up cell"),
     "set-up cell clone URL": (_edit_setup("github.com", "example.org"), "differs from the shared"),
     "set-up cell without packages line": (_edit_setup("COLAB_PACKAGES = []", "PACKAGES = []"),
                                           "exactly one line 'COLAB_PACKAGES"),
     "no setup.init": (_set(2, "source", "import keras"), "setup.init"),
     "no parameters tag": (_untag_parameters, "parameters"),
-    "no Summary": (_set(4, "source", "Some closing words"), "Summary"),
-    "no Exercises": (_set(5, "source", "Nothing to do"), "Exercises"),
-    "no Solutions": (_set(6, "source", "Nothing here"), "Solutions"),
+    "no Summary": (_set(5, "source", "Some closing words"), "Summary"),
+    "no Exercises": (_set(6, "source", "Nothing to do"), "Exercises"),
+    "no Solutions": (_set(7, "source", "Nothing here"), "Solutions"),
+    "no References": (_set(8, "source", "The end"), "References"),
+    "section without a lecture marker": (_set(4, "source", "## 1. The idea\nText."), "'(optional)' marker"),
+    "no lecture path": (_set(0, "source", f"# 99 · A notebook [x]({colab_url('99_test_notebook.ipynb')})"),
+                        "Lecture path"),
     "out of order": (_set(1, "execution_count", 5), "execution counts"),
     "error output": (_output(3, {"output_type": "error", "ename": "ValueError", "evalue": "x",
                                  "traceback": []}), "error output"),
@@ -207,6 +215,7 @@ def _with_output(text: str, prose: str) -> dict:
     ("loss 1.0", "- $L = 0.5\\,\\lVert y \\rVert^2$ with `lr=0.003` and Keras 3.15 ([link](a/0.99.html))."),
     ("", "- Graves (2013) reports 1.67 bits per character (a paper's figure, not this run)."),
     ("", "| model (not this run) | bpc |\n|---|---|\n| LSTM | 1.67 |"),
+    ("", "- a run made earlier reached 1.65 bits per character (not\n  this run), line-wrapped."),
 ])
 def test_prose_numbers_accepts_printed_rounded_and_marked_numbers(printed, prose):
     problems, checked, exempt = notebook_rules.prose_numbers(_with_output(printed, prose))

@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             result = execute(path)
         except Exception as error:  # the notebook failed: report it, keep going with the others
-            print(f"{path.name}: FAILED: {type(error).__name__}: {str(error).splitlines()[-1][:300]}")
+            lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in str(error).splitlines() if line.strip()]
+            named = [line for line in lines if re.match(r"\w*(Error|Exception)\b", line)]   # "KeyError: ..."
+            print(f"{path.name}: FAILED: {type(error).__name__}: {(named or lines or [''])[-1][:600]}")
             status = 1
             continue
         budget = budget_seconds(path.name) * args.margin

@@ -140,6 +140,7 @@ def colab_packages(source: str) -> list[str]:
 
 # --- the house template -------------------------------------------------------------------------------------
 MAX_BYTES = 2_000_000
+LECTURE_MARK = re.compile(r" \((core|optional)\)\s*$")   # "## 3. Peephole connections (optional)"
 NAME_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 
 
@@ -164,9 +165,16 @@ def check_template(path: Path, nb: dict) -> list[str]:
         problems.append("no call of setup.init(seed=...) in the two code cells after the set-up cell")
     if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in code):
         problems.append("no code cell tagged 'parameters'")
-    for heading in ("Summary", "Exercises", "Solutions"):
+    for heading in ("Summary", "Exercises", "Solutions", "References"):
         if not re.search(rf"^#+ .*\b{heading}\b", all_markdown, flags=re.MULTILINE):
             problems.append(f"no '{heading}' section heading")
+    sections = re.findall(r"^## \d+[a-z]?\. .*$", all_markdown, flags=re.MULTILINE)
+    unmarked = [line for line in sections if not LECTURE_MARK.search(line)]
+    if unmarked:
+        problems.append(f"section headings without a '(core)' or '(optional)' marker: {unmarked[:3]}")
+    front = "".join(_source(c) for c in cells[:2] if c.get("cell_type") == "markdown")
+    if sections and "**Lecture path" not in front:
+        problems.append("no '**Lecture path:**' paragraph in the title cell or the cell after it")
 
     counts = [c.get("execution_count") for c in code if _source(c).strip()]
     if counts != list(range(1, len(counts) + 1)):
@@ -239,7 +247,7 @@ _MASKED = [re.compile(r"```.*?```", re.S),                       # code blocks
            re.compile(rf"\b(?:{_LIBRARIES})\s+\d+(?:\.\d+)+", re.I)]  # "Keras 3.10"
 PROSE_NUMBER = re.compile(r"(?<![\w.])(\d+(?:,\d{3})*\.\d+(?:\s?%)?|\d+\s?%"
                           r"|\d+(?:\.\d+)?\s?(?:times|×)(?!\w)|[×x]\d+(?:\.\d+)?\b)")
-NOT_THIS_RUN = re.compile(r"not (?:from )?this run", re.I)
+NOT_THIS_RUN = re.compile(r"not\s+(?:from\s+)?this\s+run", re.I)
 _LABELLED = re.compile(r"^\s*(?:>\s*)?(?:[-*]|\d+\.)?\s*\*Not this run:\*|^\s*\|[^|\n]*not this run", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[*\"'])")
 _UNIT_START = re.compile(r"^\s*(?:>\s*)?(?:[-*]|\d+\.)\s", re.M)

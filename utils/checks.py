@@ -1,6 +1,7 @@
-"""Argument checks shared by the utils modules, with messages that name the argument and what was expected.
+"""Argument checks shared by the utils modules, with messages that name the argument and what was expected;
+imported by notebooks 08 and 09 too (`check_no_empty_rows` on their test sources).
 
-No notebook imports this module; every module of utils/ that checks its arguments does so here:
+Every module of utils/ that checks its arguments does so here:
 - `check_int`, `check_number` and `check_fractions`: a number, or held-out fractions that leave data to train;
 - `check_choice`: one of a few allowed values;
 - `check_text`, `as_texts` and `as_text_pairs`: a string, a list of strings, or two lists of the same length;
