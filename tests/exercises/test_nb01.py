@@ -5,18 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import exercises
+from tests.exercises.helpers import verdict
 from utils.exercise_checks import nb01
 
 RIGHT_SHAPES = ((32, 12, 8), (32, 8))
-
-
-def verdict(exercise: str, answer: object, capsys: pytest.CaptureFixture) -> tuple[bool, str]:
-    """Return (passed, the line the check printed)."""
-    passed = exercises.check(exercise, answer)
-    out = capsys.readouterr().out
-    assert "Traceback" not in out and out.count("\n") == 1
-    return passed, out
 
 
 # --- 01.1 -------------------------------------------------------------------------------------------------

@@ -5,22 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import exercises
+from tests.exercises.helpers import assert_hides, verdict
 from utils.exercise_checks import nb02
-
-
-def verdict(exercise: str, answer: object, capsys: pytest.CaptureFixture) -> tuple[bool, str]:
-    """Return (passed, the line the check printed)."""
-    passed = exercises.check(exercise, answer)
-    out = capsys.readouterr().out
-    assert "Traceback" not in out and out.count("\n") == 1
-    return passed, out
-
-
-def assert_hides(value: float, message: str) -> None:
-    for text in (f"{value:g}", f"{value:.4f}", f"{value:.3f}", f"{value:.2f}", repr(value)):
-        assert text not in message, (text, message)
-
 
 # --- 02.1 -------------------------------------------------------------------------------------------------
 

@@ -5,23 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import exercises, synthetic
+from tests.exercises.helpers import assert_hides, verdict
+from utils import synthetic
 from utils.exercise_checks import nb03
 
 GATES = nb03.GATES
-
-
-def verdict(exercise: str, answer: object, capsys: pytest.CaptureFixture) -> tuple[bool, str]:
-    """Return (passed, the line the check printed)."""
-    passed = exercises.check(exercise, answer)
-    out = capsys.readouterr().out
-    assert "Traceback" not in out and out.count("\n") == 1
-    return passed, out
-
-
-def assert_hides(value: float, message: str) -> None:
-    for text in (f"{value:g}", f"{value:.4f}", f"{value:.3f}", f"{value:.2f}", repr(value)):
-        assert text not in message, (text, message)
 
 
 # --- 03.1 -------------------------------------------------------------------------------------------------

@@ -6,16 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import exercises
+from tests.exercises.helpers import verdict
 
 SINUSOID = float(np.cos(100 / 10000 ** (8 / 32)))     # p_{100,9}, d = 32: column 9 is the cosine of pair 4
 CROSSOVER = (4 * 32 * 32 + 2 * 32 * 64) / (2 * 32)     # T where 2 d T^2 = (4 d^2 + 2 d d_ff) T
-
-
-def verdict(exercise: str, answer: object, capsys: pytest.CaptureFixture) -> tuple[bool, str]:
-    """Return (passed, printed line) of exercises.check."""
-    passed = exercises.check(exercise, answer)
-    return passed, capsys.readouterr().out
 
 
 def causal_mask(n_queries: int, n_keys: int) -> np.ndarray:

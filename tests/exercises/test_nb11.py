@@ -6,18 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import exercises
+from tests.exercises.helpers import verdict
 from utils.exercise_checks import nb11
 
 REPLICAS, GLOBAL_BATCH = 8, 256        # chief + 3 workers train, 2 GPUs each; 32 per replica
 STEPS, LEFT_OUT = 1, 936               # 1,960 paragraphs, global batch 8 * 128 = 1,024, drop_remainder=True
 SCALE = 2.0 ** 13                      # 1e-8 * 2**13 >= 2**-14 > 1e-8 * 2**12
-
-
-def verdict(exercise: str, answer: object, capsys: pytest.CaptureFixture) -> tuple[bool, str]:
-    """Return (passed, printed line) of exercises.check."""
-    passed = exercises.check(exercise, answer)
-    return passed, capsys.readouterr().out
 
 
 def test_the_check_counts_replicas_as_tensorflow_does() -> None:
