@@ -192,3 +192,10 @@ def test_kneser_ney_changes_only_the_lower_orders(vocab, ids):
     kneser_ney = lm.NGramModel(3, len(vocab), kneser_ney=True).fit(ids)
     np.testing.assert_allclose(plain.log_probs(ids, order=1), kneser_ney.log_probs(ids, order=1))
     assert not np.allclose(plain.log_probs(ids), kneser_ney.log_probs(ids))
+
+
+def test_prepare_book_joins_lines_and_keeps_paragraphs():
+    text = "  Chapter 1\n\nIt is a TRUTH\nuniversally   acknowledged.\n \nThat a man\n"
+    assert lm.prepare_book(text) == "chapter 1\nit is a truth universally acknowledged.\nthat a man"
+    with pytest.raises(ValueError):
+        lm.prepare_book("")

@@ -121,3 +121,24 @@ def test_score_by_length_bad_arguments():
         metrics.score_by_length([1, 2], ["a", "b"], ["a", "b"], metrics.exact_match, bins=[5, 0])
     with pytest.raises(ValueError, match="increasing"):
         metrics.score_by_length([1, 2], ["a", "b"], ["a", "b"], metrics.exact_match, bins=[5])
+
+
+def test_bleu_bootstrap_matches_corpus_bleu_and_brackets_the_difference():
+    references = ["the cat sat on the mat", "a dog ran in the park", "it is a truth", "he said no"] * 5
+    a = ["the cat sat on a mat", "a dog ran in a park", "it is a truth", "he said nothing"] * 5
+    b = ["a cat sat", "the dog ran", "it is true", "he said no"] * 5
+    result = metrics.bleu_bootstrap(a, b, references, resamples=200, seed=1)
+    assert result["a"] == pytest.approx(metrics.corpus_bleu(a, references))
+    assert result["b"] == pytest.approx(metrics.corpus_bleu(b, references))
+    assert result["difference"] == pytest.approx(result["a"] - result["b"])
+    assert result["low"] <= result["difference"] <= result["high"]
+    assert metrics.bleu_bootstrap(a, b, references, resamples=200, seed=1) == result      # seeded
+    same = metrics.bleu_bootstrap(a, a, references, resamples=50)
+    assert same["low"] == same["high"] == same["difference"] == 0
+
+
+def test_bleu_bootstrap_bad_inputs():
+    with pytest.raises(ValueError):
+        metrics.bleu_bootstrap(["a b"], ["a b", "c"], ["a b"])           # lengths differ
+    with pytest.raises(ValueError, match="resamples"):
+        metrics.bleu_bootstrap(["a b"], ["a b"], ["a b"], resamples=0)

@@ -387,3 +387,50 @@ def test_teacher_forcing_dataset_refuses_an_empty_source():
     target = np.array([[7, 0], [8, 9]])
     with pytest.raises(ValueError, match=r"source_ids: 1 row\(s\) hold padding only"):
         seq2seq.teacher_forcing_dataset(source, target)
+
+
+# ---------------------------------------------------------------------------- notebook 09's attention model
+
+
+def test_attention_seq2seq_shapes_and_step_agree_with_teacher_forcing():
+    keras.utils.set_random_seed(0)
+    model, encoder, decoder = seq2seq.attention_seq2seq(12, 9, 4, 6)
+    source = np.array([[5, 6, 7, 0], [8, 0, 0, 0]], dtype="int32")
+    previous = np.array([[2, 4, 5], [2, 6, 0]], dtype="int32")
+    logits = keras.ops.convert_to_numpy(model((source, previous)))               # (2, 3, 9)
+    assert logits.shape == (2, 3, 9)
+    step = seq2seq.attention_step(decoder)
+    state = seq2seq.attention_start_state(encoder, source)
+    assert state["memory"].shape == (2, 4, 6) and state["h"].shape == (2, 6)
+    for t in range(2):                                 # one step at a time == the teacher-forced pass
+        step_logits, state = step(keras.ops.convert_to_tensor(previous[:, t]), state)
+        np.testing.assert_allclose(step_logits, logits[:, t], atol=1e-5)
+    ids = seq2seq.greedy_decode(step, seq2seq.attention_start_state(encoder, source), 5)
+    assert ids.shape == (2, 5)
+
+
+def test_attention_seq2seq_masks_the_padding():
+    keras.utils.set_random_seed(0)
+    _, encoder, decoder = seq2seq.attention_seq2seq(12, 9, 4, 6)
+    source = np.array([[5, 6, 0, 0]], dtype="int32")
+    state = seq2seq.attention_start_state(encoder, source)
+    _, _, weights = decoder([keras.ops.convert_to_tensor([[2]]), state["h"], state["memory"], state["mask"]])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(weights)[0, 0, 2:], 0)
+
+
+@pytest.mark.parametrize("args, error, match", [
+    ((3, 9, 4, 6), ValueError, "source_vocab"),
+    ((12, 9, 0, 6), ValueError, "embedding_dim"),
+    ((12, 9, 4, 5), ValueError, "even"),
+])
+def test_attention_seq2seq_bad_arguments(args, error, match):
+    with pytest.raises(error, match=match):
+        seq2seq.attention_seq2seq(*args)
+
+
+def test_attention_step_and_state_bad_inputs():
+    _, encoder, decoder = seq2seq.attention_seq2seq(12, 9, 4, 6)
+    with pytest.raises(TypeError, match="attention_seq2seq"):
+        seq2seq.attention_step(encoder)
+    with pytest.raises(ValueError, match="padding only"):
+        seq2seq.attention_start_state(encoder, np.array([[5, 6], [0, 0]]))

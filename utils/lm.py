@@ -1,21 +1,34 @@
 """Character language models without a network: a vocabulary, an interpolated n-gram model, bits per char;
-imported by notebook 06.
+imported by notebooks 06 and 12.
 
 - `char_vocabulary`, `text_to_ids`, `ids_to_text`: a sorted character vocabulary, text <-> ids conversions;
 - `NGramModel`: a character n-gram model with interpolated absolute discounting or interpolated Kneser-Ney
   smoothing, counted with NumPy (one `np.unique` per order, no Python loop over the text);
-- `bits_per_char` and `perplexity`: the units a language model is measured in.
+- `bits_per_char` and `perplexity`: the units a language model is measured in;
+- `prepare_book`: notebook 06's preparation of *Pride and Prejudice* (also used by notebook 12).
 
 Imported by notebook 06, which explains the smoothing formula; this module only makes the counting fast.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from utils.checks import as_int_array, as_texts, check_int, check_text
+
+
+def prepare_book(text: str) -> str:
+    """Return `text` lower-cased, each paragraph's lines joined by one space, one "\n" between paragraphs.
+
+    Paragraphs are separated by blank lines in the source; the result keeps no other line breaks, so that a
+    character model spends no capacity on where the printer broke the lines.
+    """
+    check_text("text", text, allow_empty=False)
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n".join(" ".join(paragraph.split()) for paragraph in paragraphs).lower()
 
 
 def char_vocabulary(text: str, extra: Sequence[str] = ()) -> list[str]:

@@ -1,10 +1,11 @@
-"""Scores of generated sequences against references; imported by notebooks 08 and 09.
+"""Scores of generated sequences against references; imported by notebooks 08, 09 and 12.
 
 - `exact_match`: the share of outputs identical to their reference (dates);
 - `word_accuracy` and `phoneme_error_rate`: grapheme-to-phoneme scores, the second an edit distance
   (Levenshtein, computed by the `rapidfuzz` library) over phoneme tokens;
 - `corpus_bleu`: BLEU of a whole test set with `sacrebleu` (translation);
-- `score_by_length`: any of these by source-length bucket, the curve attention (notebook 09) should lift.
+- `score_by_length`: any of these by source-length bucket, the curve attention (notebook 09) should lift;
+- `bleu_bootstrap`: two systems' BLEU on the same test set with a paired bootstrap interval of the difference.
 
 Every function takes lists of strings (one per example), predictions first, then references, and raises on
 an empty list, lists of different lengths or an item that is not a string ("predictions[1] is None; expected
@@ -20,7 +21,7 @@ import pandas as pd
 import sacrebleu
 from rapidfuzz.distance import Levenshtein
 
-from utils.checks import as_text_pairs
+from utils.checks import as_text_pairs, check_int
 
 
 def exact_match(predictions: Sequence[str], references: Sequence[str]) -> float:
@@ -99,3 +100,38 @@ def score_by_length(lengths: Sequence[int] | np.ndarray, predictions: Sequence[s
                  if len(inside) else np.nan)
         rows.append({"bucket": f"{low}-{high - 1}", "n": len(inside), "score": value})
     return pd.DataFrame(rows)
+
+
+def bleu_bootstrap(predictions_a: Sequence[str], predictions_b: Sequence[str], references: Sequence[str],
+                   resamples: int = 1000, seed: int = 0, lowercase: bool = True) -> dict[str, float]:
+    """Return corpus BLEU of two systems on the same references and a paired bootstrap interval of a - b.
+
+    Koehn (2004): draw the test sentences with replacement `resamples` times, the same draw for both systems,
+    and recompute both corpus BLEUs on each draw; "low" and "high" bound the central 95% of the differences.
+    An interval that contains 0 means this test set cannot tell the two apart. Corpus BLEU is not a mean of
+    sentence scores, so each draw sums the sentences' n-gram statistics (from sacrebleu) and scores the sums.
+    Returns {"a", "b", "difference", "low", "high"}.
+    """
+    predictions_a, references = as_text_pairs(predictions_a, references)
+    predictions_b, _ = as_text_pairs(predictions_b, references)
+    resamples = check_int("resamples", resamples, 1)
+    scorer = sacrebleu.metrics.BLEU(lowercase=lowercase)
+    if not hasattr(scorer, "_extract_corpus_statistics"):   # sacrebleu >= 2.0 has both (requirements: 2.4)
+        raise RuntimeError(f"sacrebleu {sacrebleu.__version__} lacks the per-sentence statistics this needs: "
+                           "install sacrebleu>=2.4 (requirements.txt)")
+    stats = {name: np.array(scorer._extract_corpus_statistics(predictions, [references]), dtype=np.int64)
+             for name, predictions in (("a", predictions_a), ("b", predictions_b))}   # (sentences, 10)
+
+    def score(rows: np.ndarray) -> dict[str, float]:
+        return {name: float(scorer._compute_score_from_stats(s[rows].sum(axis=0).tolist()).score)
+                for name, s in stats.items()}
+
+    full = score(np.arange(len(references)))
+    rng = np.random.default_rng(seed)
+    differences = []
+    for _ in range(resamples):
+        draw = score(rng.integers(0, len(references), len(references)))
+        differences.append(draw["a"] - draw["b"])
+    low, high = np.percentile(differences, [2.5, 97.5])
+    return {"a": full["a"], "b": full["b"], "difference": full["a"] - full["b"], "low": float(low),
+            "high": float(high)}

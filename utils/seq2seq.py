@@ -1,4 +1,4 @@
-"""Sequence-to-sequence plumbing; imported by notebooks 08 (encoder-decoder) and 09 (attention).
+"""Sequence-to-sequence plumbing; imported by notebooks 08 (encoder-decoder), 09 (attention) and 12.
 
 - `date_pairs`: a seeded generator of (written date, ISO date) pairs, e.g. "April 22, 2019" -> "2019-04-22";
 - `make_seq2seq_vectorizer`, `texts_to_ids`, `ids_to_texts`: token <-> id conversion with a
@@ -7,7 +7,9 @@
 - `standardize_sentence`: lowercase and split off punctuation (word-level translation);
 - `teacher_forcing_dataset`: a `tf.data` pipeline of ((source, decoder input), decoder target) batches;
 - `greedy_decode` and `beam_search`: batched, compiled decoders driven by a *step function*, so that any
-  decoder (with or without attention) plugs in.
+  decoder (with or without attention) plugs in;
+- `attention_seq2seq`, `attention_start_state`, `attention_step`: notebook 09's GRU encoder-decoder with
+  attention (built there step by step and asserted equal to this one), for notebook 12 to compare against.
 
 A step function has the signature `step_fn(tokens, state) -> (logits, new_state)`: `tokens` (batch,) int32 are
 the previous output tokens, `state` is any nest (tensor, list, tuple or dict) of tensors whose first axis is
@@ -370,3 +372,71 @@ def detokenize_sentence(text: str) -> str:
     check_text("text", text)
     text = re.sub(r" ([.,;:!?)”’—-])", r"\1", text)
     return re.sub(r"([(“‘¿¡—-]) ", r"\1", text)
+
+
+# ---------------------------------------------------------------------------- notebook 09's attention model
+
+
+def attention_seq2seq(source_vocab: int, target_vocab: int, embedding_dim: int,
+                      units: int) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """Return (model, encoder, decoder): notebook 09's GRU encoder-decoder with dot-product attention.
+
+    encoder: source ids (batch, S) -> memory (batch, S, units), context (batch, units): a bidirectional GRU
+    of units // 2 per direction. decoder: previous tokens (batch, T), start state (batch, units), memory,
+    source mask (batch, S) -> logits (batch, T, vocab), last state (batch, units), attention weights
+    (batch, T, S): a GRU whose state queries the memory (Luong et al. 2015), then [state; context] -> Dense.
+    model: (source ids, decoder input ids) -> logits, for teacher forcing. The layers are created in the
+    order of notebook 09's `build_seq2seq`, so that one seed gives the same weights.
+    """
+    source_vocab = check_int("source_vocab", source_vocab, 5)   # the four specials and a token
+    target_vocab = check_int("target_vocab", target_vocab, 5)
+    embedding_dim = check_int("embedding_dim", embedding_dim, 1)
+    units = check_int("units", units, 2)
+    if units % 2:
+        raise ValueError(f"units must be even (the encoder has units // 2 per direction), got {units}")
+    source = keras.Input((None,), dtype="int32", name="source")
+    x = keras.layers.Embedding(source_vocab, embedding_dim, mask_zero=True)(source)
+    memory, forward, backward = keras.layers.Bidirectional(
+        keras.layers.GRU(units // 2, return_sequences=True, return_state=True))(x)
+    context = keras.layers.Concatenate()([forward, backward])
+    encoder = keras.Model(source, [memory, context], name="encoder")
+
+    previous = keras.Input((None,), dtype="int32", name="previous_tokens")
+    start_state = keras.Input((units,), name="start_state")
+    y = keras.layers.Embedding(target_vocab, embedding_dim, mask_zero=True)(previous)
+    states, last_state = keras.layers.GRU(units, return_sequences=True, return_state=True)(
+        y, initial_state=start_state)
+    memory_in = keras.Input((None, units), name="memory")
+    source_mask = keras.Input((None,), dtype="bool", name="source_mask")
+    target_mask = keras.ops.not_equal(previous, PAD_ID)
+    contexts, weights = keras.layers.Attention()(
+        [states, memory_in], mask=[target_mask, keras.ops.expand_dims(source_mask, 1)],
+        return_attention_scores=True)
+    logits = keras.layers.Dense(target_vocab)(keras.layers.Concatenate()([states, contexts]))
+
+    decoder_in = keras.Input((None,), dtype="int32", name="decoder_input")
+    memory, context = encoder(source)
+    decoder = keras.Model([previous, start_state, memory_in, source_mask], [logits, last_state, weights],
+                          name="attention_decoder")
+    logits = decoder([decoder_in, context, keras.ops.copy(memory), keras.ops.not_equal(source, PAD_ID)])[0]
+    return keras.Model([source, decoder_in], logits), encoder, decoder
+
+
+def attention_start_state(encoder: keras.Model, source_ids: np.ndarray | tf.Tensor) -> dict[str, tf.Tensor]:
+    """Return the state for `attention_step`: {"h": context, "memory": memory, "mask": source mask}."""
+    source_ids = check_no_empty_rows("source_ids", source_ids, PAD_ID)
+    memory, context = encoder(source_ids)
+    # keras.ops.copy: a plain tensor, without the padding mask Keras attaches to the encoder's outputs
+    return {"h": context, "memory": keras.ops.copy(memory), "mask": keras.ops.not_equal(source_ids, PAD_ID)}
+
+
+def attention_step(decoder: keras.Model) -> StepFn:
+    """Return the step function of an `attention_seq2seq` decoder, for `greedy_decode` and `beam_search`."""
+    if not isinstance(decoder, keras.Model) or len(decoder.inputs) != 4:
+        raise TypeError("decoder must be the decoder returned by attention_seq2seq (four inputs), "
+                        f"got {type(decoder).__name__}")
+
+    def step(tokens: tf.Tensor, state: dict[str, tf.Tensor]) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+        logits, h, _ = decoder([tokens[:, None], state["h"], state["memory"], state["mask"]])
+        return logits[:, 0], {**state, "h": h}
+    return step
