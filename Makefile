@@ -7,7 +7,7 @@ OLD    := .venv-oldest
 COLAB  := .venv-colab
 NB     ?= 01
 
-.PHONY: install lab test run execute handout bench lint test-colab test-oldest clean
+.PHONY: install lab test run execute handout bench lint test-colab test-oldest clean zh
 
 install: $(STAMP)  ## create .venv and install the pinned requirements (again only when they change)
 
@@ -31,6 +31,9 @@ run: install  ## execute one notebook headless in a fresh kernel, write it back 
 
 execute: install  ## re-execute every notebook in place (commit outputs only from this) and update README minutes
 	$(BIN)/python tools/execute_notebooks.py --readme
+
+zh:  ## the Chinese edition: notebooks/zh/ from translations/zh/*.json (tools/zh.py; no TensorFlow needed)
+	$(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON)) tools/zh.py build
 
 handout: install  ## the notebooks without their Solutions, for lecturers to hand out: build/handout/
 	$(BIN)/python tools/handout.py

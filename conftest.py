@@ -11,6 +11,10 @@ from tools.notebook_rules import MARGIN_ENV, margin_from_env, over_budget
 
 _seconds: dict[str, float] = defaultdict(float)
 
+# notebooks/zh/ is the Chinese edition, built by tools/zh.py from the English notebooks (same code, same
+# outputs) and checked by tests/test_zh.py; nbval runs the English notebooks only.
+collect_ignore = ["notebooks/zh"]
+
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Add up setup, call and teardown time of every nbval cell, per notebook."""
