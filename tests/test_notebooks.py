@@ -40,7 +40,8 @@ def test_only_the_seq2seq_notebooks_install_on_colab():
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         first = next(c for c in cells if c["cell_type"] == "code")
         wanted[path.name[:2]] = notebook_rules.colab_packages("".join(first["source"]))
-    assert {nb for nb, packages in wanted.items() if packages} == {"08", "09"}
+    assert {nb for nb, packages in wanted.items() if packages} == {"08", "09", "12"}
+    assert wanted["12"] == ["sacrebleu", "rapidfuzz", "sentencepiece"]
     assert wanted["08"] == ["sacrebleu", "rapidfuzz"]
 
 

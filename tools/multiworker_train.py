@@ -182,12 +182,17 @@ class Worker:
     reader: threading.Thread | None = None
 
 
+_ECHO_LOCK = threading.Lock()   # one reader thread per worker: whole lines, never two interleaved
+
+
 def _read_lines(worker: Worker, echo: bool | re.Pattern) -> None:
     for line in worker.process.stdout:          # until the process closes its output
         line = line.rstrip("\n")
         worker.lines.append(line)
         if echo is True or (echo and echo.search(line)):
-            print(line, flush=True)
+            with _ECHO_LOCK:
+                sys.stdout.write(line + "\n")   # one write: print() writes the line and "\n" separately
+                sys.stdout.flush()
 
 
 def stop_workers(workers: Sequence[Worker], grace: float = 2.0) -> None:

@@ -29,7 +29,7 @@ from utils.setup import REPO_URL, REPO_URL_ENV, colab_url  # noqa: E402
 
 # --- run-time budgets (seconds on a 2-core CPU) -------------------------------------------------------------
 DEFAULT_BUDGET = 180  # 3 minutes
-BUDGETS = {"08": 300, "09": 300}  # the seq2seq and attention notebooks: 5 minutes
+BUDGETS = {"08": 300, "09": 300, "12": 300}  # seq2seq, attention, Transformer seq2seq: 5 minutes
 MARGIN_ENV = "NOTEBOOK_TIME_MARGIN"  # e.g. 1.5 on a machine slower than a 2-core laptop
 
 

@@ -1,4 +1,4 @@
-"""Loaders for the small real data sets in data/; imported by every notebook that reads data (01, 02, 04-11).
+"""Loaders for the small real data sets in data/; imported by every notebook that reads data (01, 02, 04-12).
 
 Every loader first checks that its file is present and unedited (its SHA-256 against `CHECKSUMS`, the same
 values as the table in data/README.md), then returns ready-to-use objects: DataFrames, strings or lists of

@@ -1,4 +1,4 @@
-"""Self-checking exercises of notebooks 01-11: `check(exercise, answer)` says if an answer is right, not what.
+"""Self-checking exercises of notebooks 01-12: `check(exercise, answer)` says if an answer is right, not what.
 
 Imported by the exercise cells of every notebook: `exercises.check("03.2", answer)`. Each exercise with a
 definite answer (a number, a shape, a function the reader writes) has a check, registered under "NN.k"
@@ -164,4 +164,4 @@ def expect_function(function: object, reference: Callable[..., object], make_inp
 
 # The checks themselves, one module per notebook; importing them registers them (they import this module).
 from utils.exercise_checks import nb01, nb02, nb03, nb04, nb05, nb06  # noqa: E402, F401, I001
-from utils.exercise_checks import nb07, nb08, nb09, nb10, nb11  # noqa: E402, F401, I001
+from utils.exercise_checks import nb07, nb08, nb09, nb10, nb11, nb12  # noqa: E402, F401, I001

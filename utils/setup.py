@@ -1,5 +1,5 @@
 """Notebook setup: seeds, determinism, version checks, the device, and a distribution strategy; imported by
-every notebook (01-11).
+every notebook (01-12).
 
 Every notebook calls `init(seed=...)` once, right after its imports:
 

@@ -1,5 +1,5 @@
 """How sure is a comparison? Paired tests for two models scored on the same test examples, and the spread of a
-result over seeds; imported by notebooks 03, 05, 08, 09 and 10.
+result over seeds; imported by notebooks 03, 05, 08, 09, 10 and 12.
 
 - `mcnemar`: McNemar's exact test for two classifiers on the same examples: only the examples on which
   they disagree count, and under "equally good" each disagreement is a fair coin (a binomial tail);

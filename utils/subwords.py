@@ -1,4 +1,4 @@
-"""Subword tokens from a library: SentencePiece (Kudo & Richardson, 2018), trained offline on our own texts.
+"""Subword tokens from a library, SentencePiece (Kudo & Richardson, 2018); imported by notebook 12.
 
 Notebook 12 writes byte-pair encoding by hand to show the idea, then uses `train_sentencepiece` for the real
 thing. The ids follow `utils.seq2seq`'s layout (0 padding, 1 unknown, 2 [START], 3 [END]), so that
